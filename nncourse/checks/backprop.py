@@ -1,0 +1,1 @@
+"""Exercise checks for lesson backprop (being written)."""

@@ -1,0 +1,1 @@
+"""Exercise checks for lesson forward_pass (being written)."""

@@ -1,0 +1,1 @@
+"""Exercise checks for lesson gradient_descent (being written)."""

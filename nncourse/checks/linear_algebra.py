@@ -1,0 +1,1 @@
+"""Exercise checks for lesson linear_algebra (being written)."""

@@ -1,0 +1,84 @@
+"""How the course's notebooks mark exercises, and the edits made to them.
+
+An exercise is a pair of code cells carrying nbgrader metadata (schema 3):
+
+* the **answer cell** (``solution: true``, ``grade_id`` = the exercise id) holds
+  the function with its body between ``### BEGIN SOLUTION`` and
+  ``### END SOLUTION``;
+* the **check cell** (``grade: true``, ``locked: true``, ``points``,
+  ``grade_id`` = ``<exercise id>-check``) calls ``nncourse.checks.check``, and
+  may hold ``### BEGIN HIDDEN TESTS`` / ``### END HIDDEN TESTS`` regions that
+  the students' copies do not show.
+
+Everything here works on ``nbformat`` notebook nodes and plain strings, and is
+shared by ``nncourse release``, ``nncourse check``, ``nncourse grade`` and the
+tests, so that they all agree on what an exercise is. Cells are always found
+by their metadata, never by their position.
+"""
+
+from __future__ import annotations
+
+import re
+
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
+END_HIDDEN = "### END HIDDEN TESTS"
+CHECK_SUFFIX = "-check"
+
+_SOLUTION_RE = re.compile(
+    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*\n.*?^[ \t]*### END SOLUTION[ \t]*$", re.M | re.S)
+_HIDDEN_RE = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n.*?^[ \t]*### END HIDDEN TESTS[ \t]*(\n|\Z)",
+                        re.M | re.S)
+
+
+def nbgrader_meta(cell) -> dict:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) else {}
+
+
+def is_answer_cell(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("solution")) and not meta.get("grade")
+
+
+def is_check_cell(cell) -> bool:
+    meta = nbgrader_meta(cell)
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
+
+
+def exercise_id_of(cell) -> str | None:
+    """The exercise a cell belongs to (answer or check), or None."""
+    grade_id = nbgrader_meta(cell).get("grade_id")
+    if not isinstance(grade_id, str):
+        return None
+    if is_check_cell(cell) and grade_id.endswith(CHECK_SUFFIX):
+        return grade_id[: -len(CHECK_SUFFIX)]
+    if is_answer_cell(cell):
+        return grade_id
+    return None
+
+
+def exercises_in(nb) -> list[str]:
+    """Exercise ids in notebook order (by their answer cells)."""
+    return [exercise_id_of(c) for c in nb.cells if is_answer_cell(c) and exercise_id_of(c)]
+
+
+def stub_solution(source: str, exercise_id: str) -> str:
+    """Replace every solution region with a stub that raises NotImplementedError."""
+
+    def stub(match: re.Match) -> str:
+        indent = match.group("indent")
+        return (f"{indent}# YOUR CODE HERE\n"
+                f"{indent}raise NotImplementedError(\"{exercise_id}: replace this line with your code\")")
+
+    return _SOLUTION_RE.sub(stub, source)
+
+
+def remove_hidden_tests(source: str) -> str:
+    """Drop hidden-test regions (marker lines included)."""
+    return _HIDDEN_RE.sub("", source)
+
+
+def has_solution_region(source: str) -> bool:
+    return bool(_SOLUTION_RE.search(source))
