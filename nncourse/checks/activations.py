@@ -1,1 +1,375 @@
-"""Exercise checks for lesson activations (being written)."""
+"""Exercise checks for lesson 02 (``02_activations.ipynb``).
+
+Exercises, warm-up first: ``relu``, ``relu-grad``, ``leaky-relu``,
+``tanh-grad``, ``sigmoid-grad``, the numerically stable ``sigmoid`` and
+``softmax`` (both tested at +-1000 with overflow forbidden), and
+``collapse-linear`` (two stacked linear layers are one linear layer).
+
+Every case draws fresh numbers from the ``rng`` it is given, so a hard-coded
+answer cannot pass; every ``Mistake`` is a wrong version learners really write,
+with the hint it deserves (the mutation suite, ``tests/test_checks_activations.py``,
+requires each of them to fail with its own hint).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations as act
+from ._core import Case, Exercise, Mistake, register
+
+LESSON = "02_activations"
+
+
+def _with_zeros(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Random values with some exact zeros (where the kinked derivatives are decided)."""
+    z = rng.normal(0.0, 2.0, size=shape)
+    z.flat[rng.choice(z.size, size=max(1, z.size // 4), replace=False)] = 0.0
+    return z
+
+
+def _elementwise_cases(rng: np.random.Generator, *, hand: np.ndarray, extreme: bool = True,
+                       float32: bool = False) -> list:
+    cases = [
+        Case("a small vector worked by hand", (hand.copy(),)),
+        Case("random vector with exact zeros", (_with_zeros(rng, (int(rng.integers(6, 12)),)),)),
+        Case("random (n_samples, n_units) matrix", (_with_zeros(rng, (int(rng.integers(3, 6)), int(rng.integers(2, 5)))),)),
+        Case("a single number (0-d array)", (np.array(rng.normal(0.0, 3.0)),)),
+        Case("wide range of magnitudes", (rng.normal(0.0, 1.0, size=(4, 3)) * np.array([0.01, 1.0, 30.0]),)),
+    ]
+    if float32:
+        cases.append(Case("float32 input keeps its dtype", (rng.normal(0.0, 2.0, size=(3, 4)).astype(np.float32),)))
+    if extreme:
+        big = rng.uniform(500.0, 1000.0, size=3)
+        cases.append(Case("extreme inputs (+-1000)", (np.array([-1000.0, -big[0], -big[1], 0.0, big[2], 1000.0]),),
+                          extreme=True))
+    return cases
+
+
+# --------------------------------------------------------------------------- #
+# relu
+# --------------------------------------------------------------------------- #
+
+register(Exercise(
+    id="relu",
+    lesson=LESSON,
+    title="ReLU, max(0, z), element by element",
+    points=1,
+    reference=act.relu,
+    make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-2.0, -0.5, 0.0, 0.5, 3.0]), float32=True),
+    mistakes=(
+        Mistake("abs", lambda z: np.abs(z),
+                "ReLU sets negative inputs to 0; it does not flip their sign (that is |z|)."),
+        Mistake("returned the derivative", lambda z: (z > 0).astype(z.dtype),
+                "this is ReLU's derivative (0 or 1); ReLU itself passes positive z through unchanged: max(0, z)."),
+        Mistake("clipped at 1", lambda z: np.clip(z, 0.0, 1.0),
+                "ReLU has no upper limit: positive inputs pass through unchanged (np.clip(z, 0, 1) caps them at 1)."),
+        Mistake("kept the negatives", lambda z: np.minimum(z, 0.0),
+                "np.minimum keeps the negative part; ReLU keeps the positive part: np.maximum(z, 0)."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# relu-grad
+# --------------------------------------------------------------------------- #
+
+register(Exercise(
+    id="relu-grad",
+    lesson=LESSON,
+    title="ReLU's derivative, with ReLU'(0) = 0",
+    points=1,
+    reference=act.relu_grad,
+    make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-2.0, -0.5, 0.0, 0.5, 3.0])),
+    mistakes=(
+        Mistake("one at zero", lambda z: (z >= 0).astype(z.dtype),
+                "at z = 0 the course (like PyTorch and TensorFlow) takes ReLU'(0) = 0: use z > 0, not z >= 0."),
+        Mistake("returned relu", lambda z: np.maximum(z, 0.0),
+                "this is ReLU itself; its derivative is 1 where z > 0 and 0 elsewhere."),
+        Mistake("sign", lambda z: np.sign(z),
+                "np.sign gives -1 for negative inputs, but ReLU is flat there: its slope is 0, not -1."),
+        Mistake("swapped", lambda z: (z <= 0).astype(z.dtype),
+                "the slope is 1 on the positive side (where ReLU is the line z) and 0 on the negative side."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# leaky-relu
+# --------------------------------------------------------------------------- #
+
+def _leaky_cases(rng: np.random.Generator) -> list:
+    slopes = rng.uniform(0.05, 0.5, size=3)
+    z = _with_zeros(rng, (4, 5))
+    return [
+        Case("a small vector worked by hand, slope 0.1", (np.array([-3.0, -1.0, 0.0, 2.0]),), {"slope": 0.1}),
+        Case("default slope (0.01)", (_with_zeros(rng, (8,)),)),
+        Case(f"matrix, slope {slopes[0]:.3f}", (z,), {"slope": float(slopes[0])}),
+        Case(f"vector, slope {slopes[1]:.3f}", (_with_zeros(rng, (10,)),), {"slope": float(slopes[1])}),
+        Case(f"large inputs, slope {slopes[2]:.3f}", (np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0]),),
+             {"slope": float(slopes[2])}, extreme=True),
+    ]
+
+
+register(Exercise(
+    id="leaky-relu",
+    lesson=LESSON,
+    title="Leaky ReLU with a slope for negative inputs",
+    points=1,
+    reference=act.leaky_relu,
+    make_cases=_leaky_cases,
+    mistakes=(
+        Mistake("slope ignored", lambda z, slope=0.01: np.where(z > 0, z, 0.01 * z),
+                "use the `slope` argument; 0.01 is only its default value."),
+        Mistake("constant instead of slope * z", lambda z, slope=0.01: np.where(z > 0, z, slope),
+                "for z <= 0 leaky ReLU is the line slope * z (through the origin), not the constant slope."),
+        Mistake("sides swapped", lambda z, slope=0.01: np.where(z > 0, slope * z, z),
+                "positive inputs pass through unchanged; the small slope applies to negative inputs."),
+        Mistake("plain relu", lambda z, slope=0.01: np.maximum(z, 0.0),
+                "negative inputs should become slope * z, not 0: that small slope is what keeps the unit alive."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# tanh-grad
+# --------------------------------------------------------------------------- #
+
+register(Exercise(
+    id="tanh-grad",
+    lesson=LESSON,
+    title="Derivative of tanh, from z",
+    points=1,
+    reference=act.tanh_grad,
+    make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-1.0, 0.0, 0.5, 2.0])),
+    mistakes=(
+        Mistake("from z instead of tanh(z)", lambda z: 1.0 - z ** 2,
+                "1 - z**2 is the formula written in terms of the *output* a = tanh(z); this function receives "
+                "z, so compute t = np.tanh(z) first and return 1 - t**2."),
+        Mistake("square missing", lambda z: 1.0 - np.tanh(z),
+                "the derivative is 1 - tanh(z)**2: the tanh is squared."),
+        Mistake("tanh squared", lambda z: np.tanh(z) ** 2,
+                "tanh'(z) = 1 - tanh(z)**2 (largest, 1, at z = 0), not tanh(z)**2."),
+        Mistake("sech not squared", lambda z: 1.0 / np.cosh(z),
+                "tanh'(z) = sech(z)**2 = 1 / cosh(z)**2: the square is missing (and 1 - np.tanh(z)**2 "
+                "avoids cosh, which overflows for |z| > 710)."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# sigmoid-grad
+# --------------------------------------------------------------------------- #
+
+def _sigmoid_grad_cases(rng: np.random.Generator) -> list:
+    cases = _elementwise_cases(rng, hand=np.array([-2.0, 0.0, 1.0, 3.0]))
+    # Values of z in (0, 1) are where z*(1-z) looks plausible: keep some.
+    cases.insert(2, Case("values between 0 and 1", (rng.uniform(0.05, 0.95, size=6),)))
+    return cases
+
+
+register(Exercise(
+    id="sigmoid-grad",
+    lesson=LESSON,
+    title="Derivative of the sigmoid, from z",
+    points=2,
+    reference=act.sigmoid_grad,
+    make_cases=_sigmoid_grad_cases,
+    mistakes=(
+        Mistake("from z instead of sigma(z)", lambda z: z * (1.0 - z),
+                "z * (1 - z) is the formula for the *output* s = sigmoid(z); this function receives z, so "
+                "compute s = activations.sigmoid(z) first and return s * (1 - s)."),
+        Mistake("half from z", lambda z: act.sigmoid(z) * (1.0 - z),
+                "both factors use s = sigmoid(z): s * (1 - s), not s * (1 - z)."),
+        Mistake("returned sigmoid", lambda z: act.sigmoid(z),
+                "this is sigmoid itself; its derivative is s * (1 - s) with s = sigmoid(z)."),
+        Mistake("plus sign", lambda z: act.sigmoid(z) * (1.0 + act.sigmoid(z)),
+                "sigma'(z) = s * (1 - s): a minus inside the bracket (it is at most 0.25, at z = 0)."),
+        Mistake("exp without the square", lambda z: np.exp(-z) / (1.0 + np.exp(-z)),
+                "e^{-z} / (1 + e^{-z}) is 1 - sigma(z); the derivative is e^{-z} / (1 + e^{-z})**2 = s * (1 - s)."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# sigmoid (numerically stable)
+# --------------------------------------------------------------------------- #
+
+def _sigmoid_cases(rng: np.random.Generator) -> list:
+    cases = _elementwise_cases(rng, hand=np.array([-2.0, 0.0, 1.0, 3.0]), extreme=False, float32=True)
+    big = rng.uniform(100.0, 999.0, size=4)
+    cases += [
+        Case("z = -1000 and z = 1000", (np.array([-1000.0, 1000.0]),), extreme=True),
+        Case("large negative inputs", (-np.sort(big),), extreme=True),
+        Case("large positive inputs", (np.sort(big),), extreme=True),
+        Case("large inputs of both signs in a matrix", (np.array([[-1000.0, -750.0, 0.0], [40.0, 750.0, 1000.0]]),),
+             extreme=True),
+    ]
+    return cases
+
+
+def _sigmoid_abs_positive(z):
+    e = np.exp(-np.abs(z))
+    return 1.0 / (1.0 + e)
+
+
+def _sigmoid_abs_negative(z):
+    e = np.exp(-np.abs(z))
+    return e / (1.0 + e)
+
+
+register(Exercise(
+    id="sigmoid",
+    lesson=LESSON,
+    title="Numerically stable sigmoid (sign split)",
+    points=2,
+    reference=act.sigmoid,
+    make_cases=_sigmoid_cases,
+    forbid_overflow=True,
+    mistakes=(
+        Mistake("sign flipped", lambda z: act.sigmoid(-z),
+                "sigma(z) = 1 / (1 + e^{-z}): large positive z should give values near 1 (check the sign "
+                "in the exponent)."),
+        Mistake("one branch for all z (positive form)", _sigmoid_abs_positive,
+                "1 / (1 + e^{-|z|}) is right only for z >= 0; for z < 0 use the other form, e^{z} / (1 + e^{z}) "
+                "(pick per element, e.g. with np.where(z >= 0, ..., ...))."),
+        Mistake("one branch for all z (negative form)", _sigmoid_abs_negative,
+                "e^{-|z|} / (1 + e^{-|z|}) is right only for z < 0; for z >= 0 use 1 / (1 + e^{-z}) "
+                "(pick per element, e.g. with np.where(z >= 0, ..., ...))."),
+        Mistake("tanh form without the factor", lambda z: 0.5 * (1.0 + np.tanh(z)),
+                "sigma(z) = (1 + tanh(z / 2)) / 2: the tanh takes z / 2, not z."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# softmax (max shift)
+# --------------------------------------------------------------------------- #
+
+def _softmax_cases(rng: np.random.Generator) -> list:
+    n, k = int(rng.integers(4, 7)), int(rng.integers(3, 6))
+    square = int(rng.integers(3, 5))
+    offsets = rng.uniform(800.0, 1000.0, size=2)
+    return [
+        Case("one sample worked by hand, z = [1, 2, 3]", (np.array([[1.0, 2.0, 3.0]]),)),
+        Case(f"square batch, shape ({square}, {square})", (rng.normal(0.0, 2.0, size=(square, square)),)),
+        Case(f"random logits, shape ({n}, {k})", (rng.normal(0.0, 2.0, size=(n, k)),)),
+        Case("equal logits in a row (a uniform distribution)", (np.array([[0.0, 0.0, 0.0, 0.0], [5.0, 5.0, 5.0, 5.0]]),)),
+        Case("two classes", (rng.normal(0.0, 3.0, size=(5, 2)),)),
+        Case("z = [1000, 1001, 1002] (exp overflows)", (np.array([[1000.0, 1001.0, 1002.0]]),), extreme=True),
+        Case("z = [-1000, -1000, -999] (exp underflows to 0)", (np.array([[-1000.0, -1000.0, -999.0]]),), extreme=True),
+        Case("rows far apart (one near +1000, one near -1000)",
+             (np.array([[offsets[0], offsets[0] + 1.0, offsets[0] - 2.0],
+                        [-offsets[1], -offsets[1] + 3.0, -offsets[1] + 1.0]]),), extreme=True),
+        Case("large random logits", (rng.normal(0.0, 400.0, size=(4, 5)),), extreme=True),
+    ]
+
+
+def _softmax_no_keepdims_sum(z):
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    return e / np.sum(e, axis=1)
+
+
+def _softmax_columns(z):
+    e = np.exp(z - np.max(z, axis=0, keepdims=True))
+    return e / np.sum(e, axis=0, keepdims=True)
+
+
+def _softmax_total_sum(z):
+    e = np.exp(z - np.max(z, axis=1, keepdims=True))
+    return e / np.sum(e)
+
+
+def _softmax_global_max(z):
+    with np.errstate(invalid="ignore"):
+        e = np.exp(z - np.max(z))
+        return e / np.sum(e, axis=1, keepdims=True)
+
+
+def _softmax_unnormalised(z):
+    return np.exp(z - np.max(z, axis=1, keepdims=True))
+
+
+def _softmax_max_no_keepdims(z):
+    e = np.exp(z - np.max(z, axis=1))
+    return e / np.sum(e, axis=1, keepdims=True)
+
+
+register(Exercise(
+    id="softmax",
+    lesson=LESSON,
+    title="Numerically stable softmax (max shift), one row per sample",
+    points=3,
+    reference=act.softmax,
+    make_cases=_softmax_cases,
+    forbid_overflow=True,
+    mistakes=(
+        Mistake("global max", _softmax_global_max,
+                "subtract each row's own maximum (np.max(z, axis=1, keepdims=True)); with one global maximum a "
+                "row far below it has every e^{z - m} underflow to 0, and 0 / 0 is NaN."),
+        Mistake("normalised over columns", _softmax_columns,
+                "each row is one sample: take the max and the sum along axis=1 (the classes), not axis=0."),
+        Mistake("summed over the whole batch", _softmax_total_sum,
+                "each row must sum to 1 on its own: sum along axis=1 with keepdims=True, not over every entry."),
+        Mistake("sum without keepdims", _softmax_no_keepdims_sum,
+                "np.sum(e, axis=1) has shape (n,) and is broadcast along the wrong axis (it divides column j by "
+                "row j's sum); keep the axis: np.sum(e, axis=1, keepdims=True)."),
+        Mistake("max without keepdims", _softmax_max_no_keepdims,
+                "np.max(z, axis=1) has shape (n,) and is subtracted along the wrong axis; keep the axis: "
+                "np.max(z, axis=1, keepdims=True)."),
+        Mistake("not normalised", _softmax_unnormalised,
+                "after the exponential, divide by the row sum so that each row adds up to 1."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# collapse-linear: a stack of linear layers is one linear layer
+# --------------------------------------------------------------------------- #
+
+def collapse_linear(W1, b1, W2, b2):
+    """The single layer ``(W, b)`` equal to ``(X @ W1 + b1) @ W2 + b2`` (eq. 2.1).
+
+    ``W = W1 @ W2`` (shape ``(n_in, n_out)``), ``b = b1 @ W2 + b2`` (shape ``(n_out,)``).
+    """
+    return W1 @ W2, b1 @ W2 + b2
+
+
+def _collapse_cases(rng: np.random.Generator) -> list:
+    def layers(n_in, n_hidden, n_out):
+        return (rng.normal(size=(n_in, n_hidden)), rng.normal(size=n_hidden),
+                rng.normal(size=(n_hidden, n_out)), rng.normal(size=n_out))
+
+    hand = (np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([1.0, -1.0]),
+            np.array([[2.0], [3.0]]), np.array([0.5]))
+    sizes = [int(s) for s in rng.integers(2, 6, size=3)]
+    return [
+        Case("the worked example (2 -> 2 -> 1)", hand),
+        Case(f"random layers {sizes[0]} -> {sizes[1]} -> {sizes[2]}", layers(*sizes)),
+        Case("square layers 3 -> 3 -> 3", layers(3, 3, 3)),
+        Case("a wide hidden layer 2 -> 7 -> 3", layers(2, 7, 3)),
+        Case("a narrow hidden layer 4 -> 1 -> 4", layers(4, 1, 4)),
+        Case("zero biases", (rng.normal(size=(3, 4)), np.zeros(4), rng.normal(size=(4, 2)), np.zeros(2))),
+    ]
+
+
+register(Exercise(
+    id="collapse-linear",
+    lesson=LESSON,
+    title="Two stacked linear layers are one linear layer",
+    points=2,
+    reference=collapse_linear,
+    make_cases=_collapse_cases,
+    output_names=("W", "b"),
+    mistakes=(
+        Mistake("biases added", lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2),
+                "b1 goes through the second layer too: (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2)."),
+        Mistake("first bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b2),
+                "the first layer's bias is multiplied by W2 and stays: b = b1 @ W2 + b2."),
+        Mistake("second bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2),
+                "the second layer adds b2 after multiplying: b = b1 @ W2 + b2."),
+        Mistake("column-vector order", lambda W1, b1, W2, b2: (W2.T @ W1.T, b1 @ W2 + b2),
+                "W2.T @ W1.T is the answer for column vectors (z = W^T x); with samples in rows the input meets "
+                "W1 first, x W1 W2, so W = W1 @ W2 with shape (n_in, n_out)."),
+    ),
+))

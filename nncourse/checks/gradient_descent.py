@@ -1,1 +1,376 @@
-"""Exercise checks for lesson gradient_descent (being written)."""
+"""Exercise checks for lesson 06 (``06_gradient_descent.ipynb``).
+
+Every exercise's reference is the package's function in :mod:`nncourse.optim`
+with the learner's signature. The optimiser steps are checked on one array at
+a time, as written in the lesson's equations (6.1), (6.3)-(6.5); each known
+wrong version (sign of the step, the exponential-average form of momentum,
+epsilon inside the square root, Adam without bias correction or with its step
+counter incremented after use, ...) has a hint aimed at it.
+
+Randomness: a case never holds a generator (the learner's code and the
+reference would share and consume it); it holds a seed, and the exercise's
+``run`` makes a fresh ``np.random.default_rng(seed)`` for each call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import optim
+from ._core import Case, Exercise, Mistake, register
+
+LESSON = "06_gradient_descent"
+SHAPES = ((3,), (4, 3), (2, 3, 2))
+
+
+def _normal(rng, shape, scale=1.0):
+    return rng.standard_normal(shape) * scale
+
+
+# --------------------------------------------------------------------------- #
+# gd-step: theta <- theta - lr * grad   (6.1)
+# --------------------------------------------------------------------------- #
+
+
+def _gd_cases(rng):
+    cases = [Case("hand-worked: theta=[1, -2], grad=[0.5, 0.5], lr=0.1",
+                  (np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.1))]
+    for shape in SHAPES:
+        cases.append(Case(f"random theta and grad of shape {shape}",
+                          (_normal(rng, shape), _normal(rng, shape), float(rng.uniform(0.01, 0.5)))))
+    cases.append(Case("zero gradient (a stationary point: nothing moves)", (_normal(rng, (4,)), np.zeros(4), 0.3)))
+    cases.append(Case("large learning rate", (_normal(rng, (5,)), _normal(rng, (5,)), 3.0)))
+    return cases
+
+
+register(Exercise(
+    id="gd-step", lesson=LESSON, title="One gradient-descent step", points=1,
+    reference=optim.gd_update, make_cases=_gd_cases,
+    mistakes=(
+        Mistake("ascent", lambda theta, grad, lr: theta + lr * grad,
+                "you stepped uphill: the gradient points where the loss grows, so subtract lr * grad"),
+        Mistake("no learning rate", lambda theta, grad, lr: theta - grad,
+                "the learning rate is missing: the step is lr * grad, not grad"),
+        Mistake("returns the step", lambda theta, grad, lr: -lr * grad,
+                "you returned the step -lr * grad; return the new parameters theta - lr * grad"),
+        Mistake("divides by lr", lambda theta, grad, lr: theta - grad / lr,
+                "the gradient is multiplied by the learning rate, not divided by it"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# minibatches: a seeded shuffle, then consecutive slices   (6.7)
+# --------------------------------------------------------------------------- #
+
+
+def _run_minibatches(objects, case):
+    n_samples, batch_size = case.args
+    rng = np.random.default_rng(case.kwargs["seed"])
+    batches = objects[0](n_samples, batch_size, rng=rng, shuffle=case.kwargs["shuffle"])
+    return tuple(np.asarray(b) for b in batches)
+
+
+def _minibatches_cases(rng):
+    def seed():
+        return int(rng.integers(0, 2**31))
+
+    return [
+        Case("10 samples in batches of 4 (the last batch holds 2)", (10, 4), {"seed": seed(), "shuffle": True}),
+        Case("12 samples in batches of 4 (no partial batch)", (12, 4), {"seed": seed(), "shuffle": True}),
+        Case("shuffle=False: 7 samples in batches of 3, in order", (7, 3), {"seed": seed(), "shuffle": False}),
+        Case("batch_size 1 (stochastic gradient descent)", (6, 1), {"seed": seed(), "shuffle": True}),
+        Case("batch_size = n_samples (batch gradient descent)", (9, 9), {"seed": seed(), "shuffle": True}),
+        Case("batch_size larger than n_samples", (5, 8), {"seed": seed(), "shuffle": True}),
+        Case("30 to 60 samples in batches of 7", (int(rng.integers(30, 60)), 7), {"seed": seed(), "shuffle": True}),
+    ]
+
+
+def _mb_drop_last(n_samples, batch_size, *, rng, shuffle=True):
+    order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+    return [order[s:s + batch_size] for s in range(0, n_samples - batch_size + 1, batch_size)]
+
+
+def _mb_no_shuffle(n_samples, batch_size, *, rng, shuffle=True):
+    order = np.arange(n_samples)
+    return [order[s:s + batch_size] for s in range(0, n_samples, batch_size)]
+
+
+def _mb_shuffle_ignored_flag(n_samples, batch_size, *, rng, shuffle=True):
+    order = rng.permutation(n_samples)
+    return [order[s:s + batch_size] for s in range(0, n_samples, batch_size)]
+
+
+def _mb_reshuffle_each_batch(n_samples, batch_size, *, rng, shuffle=True):
+    batches = []
+    for s in range(0, n_samples, batch_size):
+        order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
+        batches.append(order[s:s + batch_size])
+    return batches
+
+
+def _mb_fixed_seed(n_samples, batch_size, *, rng, shuffle=True):
+    order = np.random.default_rng(0).permutation(n_samples) if shuffle else np.arange(n_samples)
+    return [order[s:s + batch_size] for s in range(0, n_samples, batch_size)]
+
+
+register(Exercise(
+    id="minibatches", lesson=LESSON, title="Mini-batches after a seeded shuffle", points=2,
+    reference=optim.minibatches, make_cases=_minibatches_cases, run=_run_minibatches,
+    mistakes=(
+        Mistake("last partial batch dropped", _mb_drop_last,
+                "the last, smaller batch is missing: when batch_size does not divide n_samples the remaining "
+                "samples still form one batch (every sample is used once per epoch); loop with "
+                "range(0, n_samples, batch_size)"),
+        Mistake("never shuffled", _mb_no_shuffle,
+                "the batches come in the original order: shuffle once per epoch with order = "
+                "rng.permutation(n_samples) and slice that order"),
+        Mistake("shuffle flag ignored", _mb_shuffle_ignored_flag,
+                "with shuffle=False the indices must stay in order 0, 1, 2, ...; shuffle only when asked"),
+        Mistake("reshuffled for every batch", _mb_reshuffle_each_batch,
+                "you drew a new permutation for every batch, so some samples appear twice and others never; "
+                "shuffle once per epoch, then slice that one order"),
+        Mistake("own generator", _mb_fixed_seed,
+                "you made your own generator instead of using the `rng` argument: use rng.permutation(n_samples), "
+                "so the caller's seed decides the order"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# momentum-step: v <- beta v + g, theta <- theta - lr v   (6.3)
+# --------------------------------------------------------------------------- #
+
+
+def _momentum_cases(rng):
+    cases = [Case("hand-worked: theta=[1, 1], grad=[1, -2], v=[0.5, 0.5], lr=0.2, beta=0.9",
+                  (np.array([1.0, 1.0]), np.array([1.0, -2.0]), np.array([0.5, 0.5]), 0.2, 0.9)),
+             Case("first step (velocity starts at zero)", (_normal(rng, (4,)), _normal(rng, (4,)), np.zeros(4), 0.05, 0.9))]
+    for shape in SHAPES:
+        cases.append(Case(f"random arrays of shape {shape}",
+                          (_normal(rng, shape), _normal(rng, shape), _normal(rng, shape),
+                           float(rng.uniform(0.01, 0.3)), float(rng.uniform(0.5, 0.99)))))
+    cases.append(Case("beta = 0 (plain gradient descent)", (_normal(rng, (3,)), _normal(rng, (3,)), _normal(rng, (3,)), 0.1, 0.0)))
+    return cases
+
+
+def _mom_sign(theta, grad, velocity, lr, beta=0.9):
+    v = beta * velocity + grad
+    return theta + lr * v, v
+
+
+def _mom_ema(theta, grad, velocity, lr, beta=0.9):
+    v = beta * velocity + (1 - beta) * grad
+    return theta - lr * v, v
+
+
+def _mom_old_velocity(theta, grad, velocity, lr, beta=0.9):
+    return theta - lr * velocity, beta * velocity + grad
+
+
+def _mom_cs231n(theta, grad, velocity, lr, beta=0.9):
+    v = beta * velocity - lr * grad
+    return theta + v, v
+
+
+def _mom_lr_in_velocity(theta, grad, velocity, lr, beta=0.9):
+    v = beta * velocity + lr * grad
+    return theta - lr * v, v
+
+
+register(Exercise(
+    id="momentum-step", lesson=LESSON, title="One momentum step", points=2,
+    reference=optim.momentum_update, make_cases=_momentum_cases, output_names=("theta_new", "velocity_new"),
+    mistakes=(
+        Mistake("sign", _mom_sign,
+                "theta moved uphill: the velocity accumulates gradients, so the step is theta - lr * v"),
+        Mistake("exponential average", _mom_ema,
+                "you averaged, v = beta v + (1 - beta) g; the course (and PyTorch) accumulates v = beta v + g "
+                "(equation 6.3). Both work, but the learning rate means different things"),
+        Mistake("old velocity", _mom_old_velocity,
+                "you stepped with the old velocity: update v first, v = beta v + g, then theta - lr * v"),
+        Mistake("cs231n form", _mom_cs231n,
+                "that is the other common form (v = beta v - lr g, theta + v); this lesson stores v as a sum of "
+                "gradients, v = beta v + g, and steps theta - lr * v"),
+        Mistake("lr twice", _mom_lr_in_velocity,
+                "the learning rate appears twice: v = beta v + g holds no lr; lr multiplies v in the step"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# rmsprop-step: s <- rho s + (1 - rho) g^2, theta <- theta - lr g / (sqrt(s) + eps)   (6.4)
+# --------------------------------------------------------------------------- #
+
+
+def _rmsprop_cases(rng):
+    cases = [Case("hand-worked: theta=[1], grad=[2], s=[0], lr=0.1, rho=0.9, eps=1e-8",
+                  (np.array([1.0]), np.array([2.0]), np.array([0.0]), 0.1, 0.9, 1e-8))]
+    for shape in SHAPES:
+        cases.append(Case(f"random arrays of shape {shape}",
+                          (_normal(rng, shape), _normal(rng, shape), rng.uniform(0.0, 2.0, shape),
+                           float(rng.uniform(0.001, 0.1)), float(rng.uniform(0.8, 0.99)), 1e-8)))
+    cases.append(Case("tiny gradients (where eps matters)",
+                      (_normal(rng, (4,)), _normal(rng, (4,), 1e-6), np.zeros(4), 0.01, 0.9, 1e-6)))
+    cases.append(Case("large eps = 0.1", (_normal(rng, (3,)), _normal(rng, (3,)), rng.uniform(0.0, 1.0, 3), 0.01, 0.9, 0.1)))
+    return cases
+
+
+def _rms_eps_inside(theta, grad, sq_avg, lr, rho=0.9, eps=1e-8):
+    s = rho * sq_avg + (1 - rho) * grad**2
+    return theta - lr * grad / np.sqrt(s + eps), s
+
+
+def _rms_no_square(theta, grad, sq_avg, lr, rho=0.9, eps=1e-8):
+    s = rho * sq_avg + (1 - rho) * grad
+    return theta - lr * grad / (np.sqrt(np.abs(s)) + eps), s
+
+
+def _rms_no_sqrt(theta, grad, sq_avg, lr, rho=0.9, eps=1e-8):
+    s = rho * sq_avg + (1 - rho) * grad**2
+    return theta - lr * grad / (s + eps), s
+
+
+def _rms_old_average(theta, grad, sq_avg, lr, rho=0.9, eps=1e-8):
+    return theta - lr * grad / (np.sqrt(sq_avg) + eps), rho * sq_avg + (1 - rho) * grad**2
+
+
+def _rms_rho_swapped(theta, grad, sq_avg, lr, rho=0.9, eps=1e-8):
+    s = (1 - rho) * sq_avg + rho * grad**2
+    return theta - lr * grad / (np.sqrt(s) + eps), s
+
+
+register(Exercise(
+    id="rmsprop-step", lesson=LESSON, title="One RMSProp step", points=2,
+    reference=optim.rmsprop_update, make_cases=_rmsprop_cases, output_names=("theta_new", "sq_avg_new"),
+    mistakes=(
+        Mistake("eps inside sqrt", _rms_eps_inside,
+                "eps goes outside the square root: grad / (np.sqrt(s) + eps) (equation 6.4)"),
+        Mistake("gradient not squared", _rms_no_square,
+                "the running average is of the squared gradient: s = rho s + (1 - rho) grad**2"),
+        Mistake("no square root", _rms_no_sqrt,
+                "divide by the root mean square, np.sqrt(s) + eps, not by s itself"),
+        Mistake("old average", _rms_old_average,
+                "update s with this step's gradient first, then divide by np.sqrt(s_new) + eps"),
+        Mistake("rho swapped", _rms_rho_swapped,
+                "rho weights the old average and (1 - rho) the new squared gradient: s = rho s + (1 - rho) g**2"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# adam-step   (6.5)
+# --------------------------------------------------------------------------- #
+
+
+def _adam_cases(rng):
+    def arrays(shape):
+        return (_normal(rng, shape), _normal(rng, shape), _normal(rng, shape, 0.1), rng.uniform(0.0, 0.5, shape))
+
+    cases = [Case("hand-worked first step: theta=[1], grad=[0.5], m=v=[0], t=0, lr=0.1",
+                  (np.array([1.0]), np.array([0.5]), np.array([0.0]), np.array([0.0]), 0, 0.1)),
+             Case("first step, t=0 (bias correction matters most)",
+                  (_normal(rng, (4,)), _normal(rng, (4,)), np.zeros(4), np.zeros(4), 0, 0.01))]
+    for shape, t in zip(SHAPES, (1, 5, 40)):
+        theta, grad, m, v = arrays(shape)
+        cases.append(Case(f"random arrays of shape {shape}, t={t}",
+                          (theta, grad, m, v, t, float(rng.uniform(0.001, 0.05)))))
+    cases.append(Case("other betas (0.8, 0.99), t=3",
+                      (*arrays((3,)), 3), {"lr": 0.02, "beta1": 0.8, "beta2": 0.99}))
+    cases.append(Case("tiny gradients and eps=1e-4 (where eps matters), t=2",
+                      (_normal(rng, (4,)), _normal(rng, (4,), 1e-6), np.zeros(4), np.zeros(4), 2),
+                      {"lr": 0.01, "eps": 1e-4}))
+    return cases
+
+
+def _adam_factory(*, correct=True, eps_inside=False, t_after=False, sign=-1.0, beta1_for_both=False):
+    def adam(theta, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+        t_used = t if t_after else t + 1
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if correct:
+                m_hat = m / (1 - beta1**t_used)
+                v_hat = v / (1 - (beta1 if beta1_for_both else beta2) ** t_used)
+            else:
+                m_hat, v_hat = m, v
+            denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+            return theta + sign * lr * m_hat / denom, m, v, t + 1
+    return adam
+
+
+register(Exercise(
+    id="adam-step", lesson=LESSON, title="One Adam step with bias correction", points=3,
+    reference=optim.adam_update, make_cases=_adam_cases, output_names=("theta_new", "m_new", "v_new", "t_new"),
+    mistakes=(
+        Mistake("no bias correction", _adam_factory(correct=False),
+                "the bias correction is missing: m and v start at zero and are too small early on; divide by "
+                "(1 - beta1**t) and (1 - beta2**t) before the step"),
+        Mistake("eps inside sqrt", _adam_factory(eps_inside=True),
+                "eps goes outside the square root: m_hat / (np.sqrt(v_hat) + eps)"),
+        Mistake("counter incremented after use", _adam_factory(t_after=True),
+                "increment the step counter before using it: t = t + 1 first, then 1 - beta**t (on the first "
+                "step t is 1, so 1 - beta**0 = 0 never appears)"),
+        Mistake("sign", _adam_factory(sign=1.0),
+                "theta moved uphill: the step is theta - lr * m_hat / (sqrt(v_hat) + eps)"),
+        Mistake("beta1 in both corrections", _adam_factory(beta1_for_both=True),
+                "v's bias correction uses beta2: v_hat = v / (1 - beta2**t)"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# lr-schedule: step decay   (6.6)
+# --------------------------------------------------------------------------- #
+
+
+EPOCHS = tuple(range(0, 41))
+
+
+def _run_schedule(objects, case):
+    schedule = objects[0](*case.args, **case.kwargs)
+    return np.array([float(schedule(epoch)) for epoch in EPOCHS])
+
+
+def _schedule_cases(rng):
+    return [
+        Case("lr=0.1, factor=0.5, every=10 (0.1 for epochs 0-9, 0.05 for 10-19, ...)", (0.1,), {"factor": 0.5, "every": 10}),
+        Case("defaults (factor 0.5, every 10)", (float(rng.uniform(0.01, 1.0)),)),
+        Case("every=1 (decay every epoch)", (float(rng.uniform(0.01, 1.0)),), {"factor": 0.9, "every": 1}),
+        Case("random lr, factor and every", (float(rng.uniform(0.01, 1.0)),),
+             {"factor": float(rng.uniform(0.2, 0.9)), "every": int(rng.integers(3, 8))}),
+        Case("factor=1 (a constant learning rate)", (0.3,), {"factor": 1.0, "every": 5}),
+    ]
+
+
+def _sched_continuous(lr, factor=0.5, every=10):
+    return lambda epoch: lr * factor ** (epoch / every)
+
+
+def _sched_off_by_one(lr, factor=0.5, every=10):
+    return lambda epoch: lr * factor ** ((epoch + 1) // every)
+
+
+def _sched_every_ignored(lr, factor=0.5, every=10):
+    return lambda epoch: lr * factor ** epoch
+
+
+def _sched_multiplied(lr, factor=0.5, every=10):
+    return lambda epoch: lr * factor * (epoch // every) if epoch >= every else lr
+
+
+register(Exercise(
+    id="lr-schedule", lesson=LESSON, title="A step-decay learning-rate schedule", points=2,
+    reference=optim.step_decay, make_cases=_schedule_cases, run=_run_schedule,
+    mistakes=(
+        Mistake("continuous exponent", _sched_continuous,
+                "the learning rate must stay constant within each block of `every` epochs: use integer "
+                "division, factor ** (epoch // every), not epoch / every"),
+        Mistake("off by one", _sched_off_by_one,
+                "epochs count from 0: epochs 0 .. every-1 use the initial lr, so the exponent is epoch // every"),
+        Mistake("every ignored", _sched_every_ignored,
+                "you decayed every epoch; the exponent is the number of completed blocks, epoch // every"),
+        Mistake("multiplied instead of powered", _sched_multiplied,
+                "the decays compound: after k blocks the rate is lr * factor**k, a power, not lr * factor * k"),
+    ),
+))
