@@ -99,11 +99,13 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
     n_samples = _check_n_samples(n_samples, 4, "one point per quadrant")
     noise = check_positive(noise, "noise", allow_zero=True)
     rng = _rng(seed)
-    signs = np.array([[1, 1], [-1, -1], [-1, 1], [1, -1]])
+    # Quadrants in turn around the origin: even ones are class 0, odd ones
+    # class 1, so the leftover points of an uneven split alternate classes.
+    signs = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]])
     quadrant = np.repeat(np.arange(4), _class_sizes(n_samples, 4))
     X = signs[quadrant] * rng.uniform(0.1, 1.0, size=(n_samples, 2))
     X = X + noise * rng.standard_normal((n_samples, 2))
-    y = (quadrant >= 2).astype(np.int64)
+    y = quadrant % 2
     return _shuffled(rng, X, y)
 
 
