@@ -1,1 +1,399 @@
-"""Exercise checks for lesson regularization (being written)."""
+"""Exercise checks for lesson 07 (``07_regularization.ipynb``).
+
+References are the package's functions in :mod:`nncourse.regularization`.
+The conventions checked (``COURSE.md``): penalties on weight matrices only,
+:math:`\\frac{\\lambda_2}{2}\\sum\\lVert W\\rVert^2` with gradient :math:`\\lambda_2 W`,
+:math:`\\lambda_1\\sum|W|` with subgradient :math:`\\lambda_1\\operatorname{sign}(W)`
+and ``sign(0) = 0``; inverted dropout with ``drop_prob``, a unit kept where
+``rng.random(A.shape) >= drop_prob``, the cache being the scaled mask.
+
+Randomness: a case holds a seed, never a generator; ``run`` makes a fresh
+``np.random.default_rng(seed)`` for each call so the learner's code and the
+reference see the same random numbers.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from .. import regularization as reg
+from ._core import Case, Exercise, Mistake, register
+
+LESSON = "07_regularization"
+
+
+def _params(rng, sizes):
+    return [(rng.standard_normal((n_in, n_out)), rng.standard_normal(n_out)) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+
+
+# --------------------------------------------------------------------------- #
+# l2-penalty   (7.1)
+# --------------------------------------------------------------------------- #
+
+
+def _l2_penalty_cases(rng):
+    return [
+        Case("hand-worked: W=[[1, 2], [3, 0]], b=[5, 5], l2=0.1 (0.05 * 14 = 0.7)",
+             ([(np.array([[1.0, 2.0], [3.0, 0.0]]), np.array([5.0, 5.0]))], 0.1)),
+        Case("one layer 3 -> 4", (_params(rng, [3, 4]), float(rng.uniform(0.001, 1.0)))),
+        Case("three layers 2 -> 5 -> 4 -> 3", (_params(rng, [2, 5, 4, 3]), float(rng.uniform(0.001, 1.0)))),
+        Case("two layers 6 -> 3 -> 1, l2=0.01", (_params(rng, [6, 3, 1]), 0.01)),
+        Case("l2 = 0 (no penalty)", (_params(rng, [2, 3, 2]), 0.0)),
+    ]
+
+
+def _l2p_biases(params, l2):
+    return 0.5 * l2 * sum(np.sum(W**2) + np.sum(b**2) for W, b in params)
+
+
+def _l2p_no_half(params, l2):
+    return l2 * sum(np.sum(W**2) for W, _ in params)
+
+
+def _l2p_norm_not_squared(params, l2):
+    return 0.5 * l2 * sum(np.sqrt(np.sum(W**2)) for W, _ in params)
+
+
+def _l2p_first_layer(params, l2):
+    W = params[0][0]
+    return 0.5 * l2 * np.sum(W**2)
+
+
+def _l2p_mean(params, l2):
+    return 0.5 * l2 * sum(np.mean(W**2) for W, _ in params)
+
+
+register(Exercise(
+    id="l2-penalty", lesson=LESSON, title="The L2 penalty over every weight matrix", points=1,
+    reference=reg.l2_penalty, make_cases=_l2_penalty_cases,
+    mistakes=(
+        Mistake("biases penalised", _l2p_biases,
+                "only the weight matrices are penalised, not the biases: sum W**2 for each (W, b), ignore b"),
+        Mistake("no 1/2", _l2p_no_half,
+                "the course's penalty is (l2 / 2) * sum W**2, so that its gradient is exactly l2 * W"),
+        Mistake("norm not squared", _l2p_norm_not_squared,
+                "use the squared Frobenius norm, np.sum(W**2), not its square root"),
+        Mistake("first layer only", _l2p_first_layer,
+                "add the penalty of every layer's weight matrix, not only the first"),
+        Mistake("mean instead of sum", _l2p_mean,
+                "sum the squares (np.sum), do not average them: larger layers carry more penalty"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# l2-grad   (7.2)
+# --------------------------------------------------------------------------- #
+
+
+def _matrix_cases(rng, with_zeros=False):
+    def mat(shape):
+        W = rng.standard_normal(shape)
+        if with_zeros:
+            W[rng.random(shape) < 0.3] = 0.0
+            W.flat[0] = 0.0
+        return W
+
+    hand = np.array([[0.5, -2.0], [0.0, 3.0]])
+    return [
+        Case("hand-worked: W=[[0.5, -2], [0, 3]], strength 0.1", (hand, 0.1)),
+        Case("random 3 x 4", (mat((3, 4)), float(rng.uniform(0.001, 1.0)))),
+        Case("random 5 x 2", (mat((5, 2)), float(rng.uniform(0.001, 1.0)))),
+        Case("a column 4 x 1", (mat((4, 1)), 0.05)),
+        Case("strength 0 (no penalty)", (mat((2, 3)), 0.0)),
+        Case("large weights", (mat((3, 3)) * 1e3, 0.01), extreme=True),
+    ]
+
+
+register(Exercise(
+    id="l2-grad", lesson=LESSON, title="The gradient of the L2 penalty", points=1,
+    reference=reg.l2_grad, make_cases=_matrix_cases,
+    mistakes=(
+        Mistake("factor 2", lambda W, l2: 2 * l2 * W,
+                "the penalty is (l2 / 2) * sum W**2; the 2 of the derivative cancels the 1/2, so the gradient is l2 * W"),
+        Mistake("factor 1/2", lambda W, l2: 0.5 * l2 * W,
+                "d/dW of (l2 / 2) W**2 is l2 * W: the 2 from the power cancels the 1/2"),
+        Mistake("applied the update", lambda W, l2: W - l2 * W,
+                "return the gradient l2 * W, not the weights after a decay step"),
+        Mistake("penalty not gradient", lambda W, l2: 0.5 * l2 * W**2,
+                "that is the penalty of each weight; its derivative is l2 * W"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# l1-grad   (7.3)
+# --------------------------------------------------------------------------- #
+
+
+def _l1_cases(rng):
+    return _matrix_cases(rng, with_zeros=True) + [Case("all zeros (sign(0) = 0)", (np.zeros((2, 2)), 0.3))]
+
+
+def _l1_divide(W, l1):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return l1 * W / np.abs(W)
+
+
+register(Exercise(
+    id="l1-grad", lesson=LESSON, title="The subgradient of the L1 penalty", points=2,
+    reference=reg.l1_grad, make_cases=_l1_cases,
+    mistakes=(
+        Mistake("sign(0) = 1", lambda W, l1: l1 * np.where(W >= 0, 1.0, -1.0),
+                "at W = 0 the course takes sign(0) = 0 (np.sign does): a weight that is exactly zero gets no push"),
+        Mistake("W / |W|", _l1_divide,
+                "W / |W| is 0/0 = NaN at W = 0; use np.sign(W), which gives 0 there"),
+        Mistake("L2 gradient", lambda W, l1: l1 * W,
+                "that is the L2 gradient; |W| has slope +1 or -1: l1 * np.sign(W)"),
+        Mistake("penalty not gradient", lambda W, l1: l1 * np.abs(W),
+                "that is the penalty of each weight; its derivative is l1 * np.sign(W)"),
+        Mistake("sign flipped", lambda W, l1: -l1 * np.sign(W),
+                "the gradient of |W| points away from 0 (+1 for positive W); the minus sign belongs to the update step"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# dropout-forward   (7.4)
+# --------------------------------------------------------------------------- #
+
+
+def _run_dropout(objects, case):
+    A, drop_prob = case.args
+    rng = np.random.default_rng(case.kwargs["seed"])
+    return objects[0](A, drop_prob, rng=rng, training=case.kwargs["training"])
+
+
+def _dropout_cases(rng):
+    def seed():
+        return int(rng.integers(0, 2**31))
+
+    return [
+        Case("drop_prob=0.25 on a 4 x 5 batch of ones (kept units become 1/0.75)", (np.ones((4, 5)), 0.25), {"seed": seed(), "training": True}),
+        Case("drop_prob=0.2, random 6 x 3", (rng.standard_normal((6, 3)), 0.2), {"seed": seed(), "training": True}),
+        Case("drop_prob=0.8, random 10 x 8", (rng.standard_normal((10, 8)), 0.8), {"seed": seed(), "training": True}),
+        Case("random drop_prob, 3 x 7", (rng.standard_normal((3, 7)), float(rng.uniform(0.1, 0.9))),
+             {"seed": seed(), "training": True}),
+        Case("evaluation (training=False): the identity, no mask", (rng.standard_normal((4, 3)), 0.5),
+             {"seed": seed(), "training": False}),
+        Case("drop_prob=0.3 on a vector of 12", (rng.standard_normal(12), 0.3), {"seed": seed(), "training": True}),
+    ]
+
+
+def _dropout_factory(*, rescale="divide", keep_if_below=False, always=False):
+    def dropout_forward(A, drop_prob, *, rng, training=True):
+        if not training and not always:
+            return A.copy(), None
+        u = rng.random(A.shape)
+        keep = (u < drop_prob) if keep_if_below else (u >= drop_prob)
+        scale = {"divide": 1.0 / (1.0 - drop_prob), "none": 1.0, "multiply": 1.0 - drop_prob,
+                 "by_drop": 1.0 / drop_prob}[rescale]
+        mask = keep * scale
+        return A * mask, mask
+    return dropout_forward
+
+
+register(Exercise(
+    id="dropout-forward", lesson=LESSON, title="Inverted dropout, forward", points=2,
+    reference=reg.dropout_forward, make_cases=_dropout_cases, run=_run_dropout, output_names=("out", "mask"),
+    mistakes=(
+        Mistake("not rescaled", _dropout_factory(rescale="none"),
+                "kept units must be scaled by 1 / (1 - drop_prob) (inverted dropout), so the expected "
+                "activation is unchanged and evaluation needs no correction"),
+        Mistake("keep and drop confused", _dropout_factory(keep_if_below=True),
+                "drop_prob is the probability of DROPPING a unit: keep where rng.random(A.shape) >= drop_prob"),
+        Mistake("keep and drop confused, scaled by 1/p", _dropout_factory(keep_if_below=True, rescale="by_drop"),
+                "drop_prob is the probability of DROPPING a unit: keep where rng.random(A.shape) >= drop_prob "
+                "and scale the kept units by 1 / (1 - drop_prob)"),
+        Mistake("active at evaluation", _dropout_factory(always=True),
+                "at evaluation (training=False) dropout is the identity: return a copy of A and None"),
+        Mistake("multiplied by keep probability", _dropout_factory(rescale="multiply"),
+                "divide the kept units by the keep probability (1 - drop_prob); multiplying by it is the old, "
+                "non-inverted scaling done at test time"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# dropout-backward   (7.5)
+# --------------------------------------------------------------------------- #
+
+
+def _dropout_backward_cases(rng):
+    def mask(shape, drop_prob):
+        return (rng.random(shape) >= drop_prob) / (1.0 - drop_prob)
+
+    return [
+        Case("hand-worked: dout=[[1, 2], [3, 4]], mask=[[2, 0], [0, 2]] (drop_prob 0.5)",
+             (np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[2.0, 0.0], [0.0, 2.0]]))),
+        Case("random 5 x 4, drop_prob 0.25", (rng.standard_normal((5, 4)), mask((5, 4), 0.25))),
+        Case("random 3 x 6, drop_prob 0.6", (rng.standard_normal((3, 6)), mask((3, 6), 0.6))),
+        Case("random 8 x 2, drop_prob 0.1", (rng.standard_normal((8, 2)), mask((8, 2), 0.1))),
+        Case("cache None (dropout was off): the gradient passes unchanged", (rng.standard_normal((2, 3)), None)),
+    ]
+
+
+def _db_ignores_mask(dout, cache):
+    return dout.copy()
+
+
+def _db_binary_mask(dout, cache):
+    return dout.copy() if cache is None else dout * (cache > 0)
+
+
+def _db_rescaled_twice(dout, cache):
+    if cache is None:
+        return dout.copy()
+    scale = cache.max()
+    return dout * cache * scale
+
+
+def _db_fresh_mask(dout, cache):
+    if cache is None:
+        return dout.copy()
+    fresh = np.random.default_rng(12345).permutation(cache.ravel()).reshape(cache.shape)
+    return dout * fresh
+
+
+register(Exercise(
+    id="dropout-backward", lesson=LESSON, title="Inverted dropout, backward", points=1,
+    reference=reg.dropout_backward, make_cases=_dropout_backward_cases,
+    mistakes=(
+        Mistake("mask ignored", _db_ignores_mask,
+                "a dropped unit did not affect the loss, so its gradient is 0: multiply dout by the same mask"),
+        Mistake("scale lost", _db_binary_mask,
+                "the forward pass multiplied kept units by 1 / (1 - drop_prob); the backward multiplies by the "
+                "same scaled mask, dout * mask"),
+        Mistake("rescaled twice", _db_rescaled_twice,
+                "the cached mask already holds the 1 / (1 - drop_prob) scale: multiply by it once"),
+        Mistake("another mask", _db_fresh_mask,
+                "use the mask from the forward pass (the cache), never a new random one"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# early-stopping: a class, driven by `run`   (7.6)
+# --------------------------------------------------------------------------- #
+
+
+def _run_early_stopping(objects, case):
+    """Feed the validation losses one epoch at a time while the 'training' changes
+    the parameters in place, as a real training loop does."""
+    cls = objects[0]
+    losses = case.args[0]
+    stopper = cls(**case.kwargs)
+    W, b = np.zeros((2, 2)), np.zeros(2)
+    params = [(W, b)]
+    stopped_at = -1
+    for epoch, loss in enumerate(losses):
+        W[...] = epoch
+        b[...] = -epoch
+        if stopper.update(epoch, float(loss), params):
+            stopped_at = epoch
+            break
+    best = stopper.best_params
+    best_W, best_b = (np.asarray(best[0][0], dtype=float), np.asarray(best[0][1], dtype=float)) if best else (None, None)
+    return {"stopped_at": np.asarray(stopped_at), "best_epoch": np.asarray(int(stopper.best_epoch)),
+            "best_loss": np.asarray(float(stopper.best_loss)), "best_W": best_W, "best_b": best_b}
+
+
+def _early_cases(rng):
+    noisy = 1.0 / np.arange(1, 31) + rng.uniform(0.0, 0.02, 30)
+    noisy[12:] += np.linspace(0.0, 0.3, 18)
+    return [
+        Case("losses 1.0, 0.8, 0.9, 0.95, 0.99 with patience 3 (stop at epoch 4, best epoch 1)",
+             (np.array([1.0, 0.8, 0.9, 0.95, 0.99, 0.5]),), {"patience": 3}),
+        Case("steadily decreasing losses (never stops)", (np.linspace(1.0, 0.1, 12),), {"patience": 2}),
+        Case("a noisy U-shaped curve, patience 5", (noisy,), {"patience": 5}),
+        Case("a plateau of equal losses counts as no improvement",
+             (np.array([0.5, 0.4, 0.4, 0.4, 0.4, 0.3]),), {"patience": 3}),
+        Case("improvements smaller than min_delta do not count",
+             (np.array([1.0, 0.95, 0.94, 0.935, 0.93, 0.5]),), {"patience": 3, "min_delta": 0.02}),
+        Case("patience 1", (np.array([0.9, 0.7, 0.8, 0.6]),), {"patience": 1}),
+        Case("an improvement resets the count", (np.array([1.0, 1.1, 1.2, 0.9, 1.0, 1.1, 1.2, 1.3]),), {"patience": 3}),
+    ]
+
+
+class _ESNoCopy(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            self.best_params = params
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
+class _ESShallowCopy(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            self.best_params = list(params)
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
+class _ESOffByOne(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            self.best_params = copy.deepcopy(params)
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs > self.patience
+
+
+class _ESNoReset(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch = val_loss, epoch
+            self.best_params = copy.deepcopy(params)
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
+class _ESTiesImprove(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        if val_loss <= self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            self.best_params = copy.deepcopy(params)
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
+class _ESNoMinDelta(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        if val_loss < self.best_loss:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            self.best_params = copy.deepcopy(params)
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
+register(Exercise(
+    id="early-stopping", lesson=LESSON, title="Early stopping that keeps the best weights", points=3,
+    reference=reg.EarlyStopping, make_cases=_early_cases, run=_run_early_stopping, kind="class",
+    mistakes=(
+        Mistake("no copy", _ESNoCopy,
+                "best_params is the very list that training keeps changing in place, so it ends up holding the "
+                "last weights: store a deep copy, copy.deepcopy(params)"),
+        Mistake("shallow copy", _ESShallowCopy,
+                "list(params) copies the list but not the arrays inside it, which training changes in place: "
+                "use copy.deepcopy(params)"),
+        Mistake("patience off by one", _ESOffByOne,
+                "stop as soon as the number of epochs without improvement reaches patience (>=), not after one more"),
+        Mistake("counter not reset", _ESNoReset,
+                "an improvement must reset the count of bad epochs to 0"),
+        Mistake("ties improve", _ESTiesImprove,
+                "an equal loss is not an improvement: require val_loss < best_loss - min_delta"),
+        Mistake("min_delta ignored", _ESNoMinDelta,
+                "an improvement must beat the best loss by more than min_delta: val_loss < best_loss - min_delta"),
+    ),
+))
