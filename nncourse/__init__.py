@@ -25,11 +25,13 @@ default. Importing nncourse imports numpy only.
 __version__ = "0.1.0"
 
 from .backprop import loss_and_grads
-from .gradient_check import gradient_check, numerical_gradient, relative_error
+# (``nncourse.gradient_check`` is the module; its report function is
+# ``nncourse.gradient_check.gradient_check``.)
+from .gradient_check import numerical_gradient, relative_error
 from .layers import count_params, forward, init_params
 from .training import History, accuracy, predict, predict_classes, train
 
-__all__ = ["init_params", "forward", "loss_and_grads", "numerical_gradient", "relative_error", "gradient_check",
+__all__ = ["init_params", "forward", "loss_and_grads", "numerical_gradient", "relative_error",
            "train", "History", "predict", "predict_classes", "accuracy", "count_params", "load_digits",
            "__version__"]
 

@@ -1,1 +1,447 @@
-"""Exercise checks for lesson linear_algebra (being written)."""
+"""Exercise checks for lesson 01 (``01_linear_algebra.ipynb``) and the warm-up of ``00_start_here``.
+
+Exercises, warm-up first: ``centre`` (lesson 00: subtract the mean),
+``dot-loop``, ``matmul-loop`` (the definitions written as loops), ``affine``
+(a layer's ``Z = X @ W + b`` for a batch, refusing shapes that numpy would
+broadcast silently), ``norms`` (L1, L2 and Frobenius), ``row-normalise``
+(broadcasting with ``keepdims``), and two derivations: ``grad-quadratic``
+(the gradient of ``x^T A x`` for a matrix that need not be symmetric) and
+``grad-least-squares`` (the gradient of the mean squared error of a linear model).
+
+Every case draws fresh numbers from the ``rng`` it is given, so a hard-coded
+answer cannot pass; every ``Mistake`` is a wrong version learners really write,
+with the hint it deserves (``tests/test_checks_linear_algebra.py`` requires each
+of them to fail with its own hint). Where a mistake only shows on a square
+matrix (a transposed product, a missing ``keepdims``), the first case is square.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import linalg
+from ._core import Case, Exercise, Mistake, register
+
+
+# --------------------------------------------------------------------------- #
+# centre (lesson 00's warm-up)
+# --------------------------------------------------------------------------- #
+
+def centre(x):
+    """``x`` minus its mean: the reference of ``centre`` (lesson 00)."""
+    return x - np.mean(x)
+
+
+def _centre_cases(rng: np.random.Generator) -> list:
+    return [
+        Case("the worked example [1, 2, 6]", (np.array([1.0, 2.0, 6.0]),)),
+        Case("random vector", (rng.normal(3.0, 2.0, size=int(rng.integers(5, 12))),)),
+        Case("all entries equal", (np.full(4, float(rng.uniform(-5.0, 5.0))),)),
+        Case("one entry", (np.array([float(rng.normal())]),)),
+        Case("large offset", (rng.normal(0.0, 1.0, size=6) + 1000.0,)),
+    ]
+
+
+register(Exercise(
+    id="centre",
+    lesson="00_start_here",
+    title="Centre a vector: subtract its mean",
+    points=1,
+    reference=centre,
+    make_cases=_centre_cases,
+    mistakes=(
+        Mistake("returned the mean", lambda x: np.mean(x),
+                "return the whole vector with the mean subtracted from every entry (x - mean), not the mean itself."),
+        Mistake("subtracted the sum", lambda x: x - np.sum(x),
+                "the mean is the sum divided by the number of entries: np.sum(x) / len(x), or np.mean(x)."),
+        Mistake("mean minus x", lambda x: np.mean(x) - x,
+                "subtract the mean from x (x - mean), not x from the mean: values above the mean stay positive."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# dot-loop
+# --------------------------------------------------------------------------- #
+
+LESSON = "01_linear_algebra"
+
+
+def _dot_cases(rng: np.random.Generator) -> list:
+    n = int(rng.integers(5, 15))
+    u = rng.normal(size=2)
+    return [
+        Case("the worked example [1, 2, 3] . [4, 5, 6]", (np.array([1.0, 2.0, 3.0]), np.array([4.0, 5.0, 6.0]))),
+        Case(f"random vectors of length {n}", (rng.normal(size=n), rng.normal(size=n))),
+        Case("perpendicular vectors (dot product 0)", (u.copy(), np.array([-u[1], u[0]]) * 3.0)),
+        Case("vectors of length 1", (np.array([float(rng.normal())]), np.array([float(rng.normal())]))),
+        Case("negative entries", (-np.abs(rng.normal(size=6)), np.abs(rng.normal(size=6)))),
+        Case("a long vector (1000 entries)", (rng.normal(size=1000), rng.normal(size=1000))),
+    ]
+
+
+def _dot_last_only(a, b):
+    return float(a[-1] * b[-1])
+
+
+register(Exercise(
+    id="dot-loop",
+    lesson=LESSON,
+    title="Dot product with a loop",
+    points=1,
+    reference=linalg.dot_loop,
+    make_cases=_dot_cases,
+    mistakes=(
+        Mistake("products not summed", lambda a, b: a * b,
+                "a * b multiplies entry by entry; the dot product is the *sum* of those products, one number."),
+        Mistake("product of sums", lambda a, b: float(np.sum(a) * np.sum(b)),
+                "the dot product pairs the entries: a[0]*b[0] + a[1]*b[1] + ..., not (sum of a) * (sum of b)."),
+        Mistake("total started at 1", lambda a, b: 1.0 + float(a @ b),
+                "start the running total at 0 (the empty sum), not 1."),
+        Mistake("assignment instead of +=", _dot_last_only,
+                "`total = a[i] * b[i]` overwrites the total on every step, leaving only the last product; "
+                "accumulate with `total += a[i] * b[i]`."),
+        Mistake("last entry skipped", lambda a, b: float(a[:-1] @ b[:-1]),
+                "range(len(a)) already visits every index 0 .. n-1; range(len(a) - 1) misses the last entry."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# matmul-loop
+# --------------------------------------------------------------------------- #
+
+def _matmul_cases(rng: np.random.Generator) -> list:
+    m, n, p = (int(v) for v in rng.integers(2, 6, size=3))
+    k = int(rng.integers(3, 7))
+    return [
+        Case("square matrices (3, 3) @ (3, 3)", (rng.normal(size=(3, 3)), rng.normal(size=(3, 3)))),
+        Case("the worked example (2, 2) @ (2, 2)", (np.array([[1.0, 2.0], [3.0, 4.0]]),
+                                                    np.array([[5.0, 6.0], [7.0, 8.0]]))),
+        Case(f"rectangular ({m}, {n}) @ ({n}, {p})", (rng.normal(size=(m, n)), rng.normal(size=(n, p)))),
+        Case(f"a row times a column: (1, {k}) @ ({k}, 1)", (rng.normal(size=(1, k)), rng.normal(size=(k, 1)))),
+        Case(f"a column times a row (outer product): ({k}, 1) @ (1, 3)",
+             (rng.normal(size=(k, 1)), rng.normal(size=(1, 3)))),
+        Case("a batch through a layer: X (8, 4) @ W (4, 2)", (rng.normal(size=(8, 4)), rng.normal(size=(4, 2)))),
+    ]
+
+
+def _matmul_total_not_reset(A, B):
+    out = np.zeros((A.shape[0], B.shape[1]))
+    for i in range(A.shape[0]):
+        total = 0.0
+        for k in range(B.shape[1]):
+            for j in range(A.shape[1]):
+                total += A[i, j] * B[j, k]
+            out[i, k] = total
+    return out
+
+
+register(Exercise(
+    id="matmul-loop",
+    lesson=LESSON,
+    title="Matrix product with three loops",
+    points=2,
+    reference=linalg.matmul_loop,
+    make_cases=_matmul_cases,
+    mistakes=(
+        Mistake("element-wise product", lambda A, B: A * B,
+                "A * B multiplies entry by entry; entry (i, k) of the matrix product is the dot product of "
+                "row i of A with column k of B: sum over j of A[i, j] * B[j, k]."),
+        Mistake("B indexed [k, j]", lambda A, B: A @ B.T,
+                "the summed index j runs along row i of A and *down* column k of B: B[j, k], not B[k, j]."),
+        Mistake("total not reset", _matmul_total_not_reset,
+                "reset the running total to 0 for every output entry (i, k), inside the loop over k, "
+                "before the loop over j."),
+        Mistake("returned (AB)^T", lambda A, B: (A @ B).T,
+                "the result is (AB)^T = B^T A^T: out[i, k] should hold row i of A times column k of B, "
+                "with shape (A.shape[0], B.shape[1])."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# affine: a layer for a batch, with shape validation
+# --------------------------------------------------------------------------- #
+
+_RAISES = "raises ValueError (1 = yes)"
+
+
+def _run_affine(objects, case):
+    """Valid shapes: the learner's Z. Invalid shapes: whether a ValueError was raised."""
+    fn = objects[0]
+    X, W, b = case.args
+    if not case.kwargs.get("bad_shapes", False):
+        return fn(X, W, b)
+    try:
+        fn(X, W, b)
+    except ValueError:
+        return {_RAISES: np.array(1.0)}
+    return {_RAISES: np.array(0.0)}
+
+
+def _affine_cases(rng: np.random.Generator) -> list:
+    def layer(n, n_in, n_out):
+        return rng.normal(size=(n, n_in)), rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
+
+    n, n_in, n_out = int(rng.integers(4, 9)), int(rng.integers(2, 6)), int(rng.integers(2, 5))
+    X3, W3, _ = layer(3, 4, 3)
+    return [
+        Case("a batch of 3 samples, 3 inputs, 3 units", layer(3, 3, 3)),
+        Case("the worked example: 2 samples, 3 inputs, 2 units",
+             (np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]]), np.array([[0.5, -1.0], [1.0, 0.0], [-0.5, 2.0]]),
+              np.array([0.1, -0.2]))),
+        Case(f"random layer: X ({n}, {n_in}), W ({n_in}, {n_out}), b ({n_out},)", layer(n, n_in, n_out)),
+        Case("one sample as a (1, n_in) row", layer(1, 5, 3)),
+        Case("one output unit", layer(6, 4, 1)),
+        Case("a single sample given as a 1-D (n_in,) vector must raise ValueError",
+             (rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)), {"bad_shapes": True}),
+        Case("X (3, 4) with W (5, 3) (inner sizes differ) must raise ValueError",
+             (X3, rng.normal(size=(5, 3)), rng.normal(size=3)), {"bad_shapes": True}),
+        Case("b of shape (3, 1) instead of (3,) must raise ValueError",
+             (X3, W3, rng.normal(size=(3, 1))), {"bad_shapes": True}),
+        Case("b of shape (1,) for 3 units must raise ValueError",
+             (X3, W3, rng.normal(size=1)), {"bad_shapes": True}),
+    ]
+
+
+def _affine_checks_x_only(X, W, b):
+    X, W = np.asarray(X), np.asarray(W)
+    if X.ndim != 2 or X.shape[1] != W.shape[0]:
+        raise ValueError(f"X {X.shape} does not fit W {W.shape}")
+    return X @ W + b
+
+
+register(Exercise(
+    id="affine",
+    lesson=LESSON,
+    title="A layer for a batch, Z = XW + b, refusing wrong shapes",
+    points=2,
+    reference=linalg.affine,
+    make_cases=_affine_cases,
+    run=_run_affine,
+    mistakes=(
+        Mistake("bias forgotten", lambda X, W, b: linalg.affine(X, W, b) - b,
+                "add the bias: Z = X @ W + b (b has shape (n_out,) and is added to every row)."),
+        Mistake("W transposed", lambda X, W, b: linalg.affine(X, W.T, b),
+                "W has shape (n_in, n_out) and samples are rows, so Z = X @ W (no transpose); "
+                "W.T is the textbook's column-vector convention."),
+        Mistake("bias added per sample", lambda X, W, b: linalg.affine(X, W, b) - b + b[:, None],
+                "b[:, None] (or a column) adds b[i] to *sample* i; the bias belongs to the output *unit*: "
+                "Z[i, j] = (X @ W)[i, j] + b[j], which plain `X @ W + b` does for a 1-D b."),
+        Mistake("b not checked", _affine_checks_x_only,
+                "numpy broadcasts a b of shape (n_out, 1) or (1,) without complaint and returns a wrong Z "
+                "(even an (n_out, n_out) matrix): check `b.shape == (W.shape[1],)` and raise ValueError "
+                "naming b and its shape."),
+        Mistake("no validation", lambda X, W, b: np.asarray(X) @ np.asarray(W) + b,
+                "check the shapes before computing and raise ValueError: X must be 2-D (a single sample is "
+                "a (1, n_in) row, x[None, :]), X.shape[1] == W.shape[0], and b.shape == (W.shape[1],)."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# norms
+# --------------------------------------------------------------------------- #
+
+def _norm_cases(rng: np.random.Generator) -> list:
+    n = int(rng.integers(4, 12))
+    m, k = (int(v) for v in rng.integers(2, 6, size=2))
+    return [
+        Case("L1 of the worked example [3, -4]", (np.array([3.0, -4.0]),), {"kind": "l1"}),
+        Case("L2 of the worked example [3, -4]", (np.array([3.0, -4.0]),), {"kind": "l2"}),
+        Case("Frobenius of the worked example [[1, -2], [2, 4]]", (np.array([[1.0, -2.0], [2.0, 4.0]]),),
+             {"kind": "fro"}),
+        Case(f"L1 of a random vector of length {n}", (rng.normal(size=n),), {"kind": "l1"}),
+        Case(f"L2 of a random vector of length {n}", (rng.normal(size=n),), {"kind": "l2"}),
+        Case("L2 by default (no kind given)", (rng.normal(size=n),)),
+        Case(f"Frobenius of a random ({m}, {k}) matrix", (rng.normal(size=(m, k)),), {"kind": "fro"}),
+        Case("Frobenius of a random (4, 4) matrix", (rng.normal(size=(4, 4)),), {"kind": "fro"}),
+        Case("L2 of the zero vector", (np.zeros(3),), {"kind": "l2"}),
+    ]
+
+
+def _norm_with(l1=None, l2=None, fro=None):
+    """The reference norm with one kind replaced by a wrong formula."""
+    wrong = {"l1": l1, "l2": l2, "fro": fro}
+
+    def norm(x, kind="l2"):
+        if wrong.get(kind) is not None:
+            return float(wrong[kind](np.asarray(x, dtype=float)))
+        return linalg.norm(x, kind)
+
+    return norm
+
+
+register(Exercise(
+    id="norms",
+    lesson=LESSON,
+    title="L1, L2 and Frobenius norms",
+    points=2,
+    reference=linalg.norm,
+    make_cases=_norm_cases,
+    mistakes=(
+        Mistake("L1 without abs", _norm_with(l1=np.sum),
+                "the L1 norm adds the *absolute* values, sum of |x_i|: without np.abs, negative entries "
+                "cancel positive ones."),
+        Mistake("L1 as a mean", _norm_with(l1=lambda x: np.mean(np.abs(x))),
+                "the L1 norm is the sum of |x_i|, not their mean: do not divide by the length."),
+        Mistake("L2 without the square root", _norm_with(l2=lambda x: np.sum(x * x)),
+                "sum of x_i^2 is the *squared* L2 norm; the norm is its square root (a length: ||[3, 4]|| = 5)."),
+        Mistake("L2 as the root of the plain sum", _norm_with(l2=lambda x: np.sqrt(np.abs(np.sum(x)))),
+                "square each entry before adding: sqrt(sum of x_i^2), not sqrt of the sum of x_i."),
+        Mistake("Frobenius without the square root", _norm_with(fro=lambda x: np.sum(x * x)),
+                "the Frobenius norm is sqrt(sum over i, j of A_ij^2): the square root is missing."),
+        Mistake("spectral norm instead of Frobenius", _norm_with(fro=lambda x: np.linalg.norm(x, 2)),
+                "for a matrix, np.linalg.norm(A, 2) is the *spectral* norm (largest singular value); "
+                "the Frobenius norm is np.sqrt(np.sum(A**2)) (or np.linalg.norm(A, 'fro'))."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# row-normalise
+# --------------------------------------------------------------------------- #
+
+def normalise_rows(X):
+    """Each row of ``X`` divided by its L2 norm (eq. 1.12): the reference of ``row-normalise``."""
+    return X / np.sqrt(np.sum(X * X, axis=1, keepdims=True))
+
+
+def _rows(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    # Rows of very different lengths, so dividing by the wrong norm always shows.
+    scale = rng.uniform(0.5, 5.0, size=(shape[0], 1))
+    return rng.normal(size=shape) * scale
+
+
+def _row_cases(rng: np.random.Generator) -> list:
+    n, d = int(rng.integers(4, 9)), int(rng.integers(2, 4))
+    return [
+        Case("a square (3, 3) matrix", (_rows(rng, (3, 3)),)),
+        Case("the worked example [[3, 4], [1, 0]]", (np.array([[3.0, 4.0], [1.0, 0.0]]),)),
+        Case(f"a ({n}, {d}) batch", (_rows(rng, (n, d)),)),
+        Case("one row", (_rows(rng, (1, 5)),)),
+        Case("one column (each row is one number)", (_rows(rng, (4, 1)),)),
+        Case("rows of very different lengths", (np.array([[1e-3, 2e-3, -2e-3], [300.0, 0.0, -400.0],
+                                                          [1.0, 1.0, 1.0]]),)),
+    ]
+
+
+register(Exercise(
+    id="row-normalise",
+    lesson=LESSON,
+    title="Scale every row to length 1 (broadcasting with keepdims)",
+    points=2,
+    reference=normalise_rows,
+    make_cases=_row_cases,
+    mistakes=(
+        Mistake("columns normalised", lambda X: X / np.sqrt(np.sum(X * X, axis=0, keepdims=True)),
+                "axis=0 sums *down* the columns and so normalises columns; a row's norm sums across it: axis=1."),
+        Mistake("keepdims forgotten", lambda X: X / np.sqrt(np.sum(X * X, axis=1)),
+                "the row norms have shape (n,) without keepdims, and broadcasting lines an (n,) array up with "
+                "the *columns*: entry [i, j] was divided by the norm of row j. Use keepdims=True (shape (n, 1))."),
+        Mistake("divided by the squared norm", lambda X: X / np.sum(X * X, axis=1, keepdims=True),
+                "divide by the norm sqrt(sum of squares), not by the sum of squares itself."),
+        Mistake("divided by the L1 norm", lambda X: X / np.sum(np.abs(X), axis=1, keepdims=True),
+                "'length 1' means L2 (Euclidean) length: divide by sqrt(sum of x^2), not by sum of |x|."),
+        Mistake("one norm for the whole matrix", lambda X: X / np.sqrt(np.sum(X * X)),
+                "np.sum without an axis adds every entry, so all rows were divided by one number (the "
+                "Frobenius norm); each row needs its own norm: np.sum(..., axis=1, keepdims=True)."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# grad-quadratic
+# --------------------------------------------------------------------------- #
+
+def grad_quadratic(A, x):
+    """The gradient of :math:`f(x) = x^\\top A x`, :math:`(A + A^\\top)x` (eq. 1.16)."""
+    return (A + A.T) @ x
+
+
+def _quadratic_cases(rng: np.random.Generator) -> list:
+    n = int(rng.integers(3, 7))
+    S = rng.normal(size=(n, n))
+    return [
+        Case("the worked example A = [[1, 2], [0, 3]], x = [1, 1]",
+             (np.array([[1.0, 2.0], [0.0, 3.0]]), np.array([1.0, 1.0]))),
+        Case(f"a random (not symmetric) ({n}, {n}) matrix", (rng.normal(size=(n, n)), rng.normal(size=n))),
+        Case("a symmetric matrix", (S + S.T, rng.normal(size=n))),
+        Case("A = I (so f = ||x||^2 and the gradient is 2x)", (np.eye(4), rng.normal(size=4))),
+        Case("a (1, 1) matrix", (rng.normal(size=(1, 1)), rng.normal(size=1))),
+        Case("an upper-triangular (5, 5) matrix", (np.triu(rng.normal(size=(5, 5))), rng.normal(size=5))),
+    ]
+
+
+register(Exercise(
+    id="grad-quadratic",
+    lesson=LESSON,
+    title="Gradient of x^T A x (A not necessarily symmetric)",
+    points=3,
+    reference=grad_quadratic,
+    make_cases=_quadratic_cases,
+    mistakes=(
+        Mistake("2Ax (assumes A symmetric)", lambda A, x: 2.0 * A @ x,
+                "2Ax is right only when A is symmetric. x appears twice in x^T A x; differentiating each "
+                "appearance gives Ax and A^T x, so the gradient is (A + A^T) x."),
+        Mistake("Ax only", lambda A, x: A @ x,
+                "x appears twice in x^T A x = sum_ij x_i A_ij x_j; Ax is the contribution of one appearance. "
+                "Add the other one, A^T x."),
+        Mistake("A^T x only", lambda A, x: A.T @ x,
+                "A^T x is the contribution of one of x's two appearances in x^T A x; add the other, Ax."),
+        Mistake("returned f itself", lambda A, x: float(x @ A @ x),
+                "return the gradient, a vector of shape (n,) (one partial derivative per x_i), not the "
+                "value x^T A x."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# grad-least-squares
+# --------------------------------------------------------------------------- #
+
+def grad_least_squares(w, X, y):
+    """The gradient of :math:`L(w) = \\frac1n\\lVert Xw - y\\rVert^2`, :math:`\\frac2n X^\\top(Xw - y)` (eq. 1.18)."""
+    return 2.0 / X.shape[0] * X.T @ (X @ w - y)
+
+
+def _least_squares_cases(rng: np.random.Generator) -> list:
+    def problem(n, d):
+        return rng.normal(size=d), rng.normal(size=(n, d)), rng.normal(size=n)
+
+    n, d = int(rng.integers(6, 15)), int(rng.integers(2, 5))
+    w_true = rng.normal(size=3)
+    X_exact = rng.normal(size=(10, 3))
+    return [
+        Case("the worked example: w = [1, 0], X = [[1, 2], [3, 4], [5, 6]], y = [1, 2, 3]",
+             (np.array([1.0, 0.0]), np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), np.array([1.0, 2.0, 3.0]))),
+        Case(f"random: {n} samples, {d} features", problem(n, d)),
+        Case("w = 0", (np.zeros(4), rng.normal(size=(8, 4)), rng.normal(size=8))),
+        Case("a perfect fit (the gradient is 0)", (w_true, X_exact, X_exact @ w_true)),
+        Case("one feature", problem(7, 1)),
+        Case("more features than samples", problem(3, 6)),
+    ]
+
+
+register(Exercise(
+    id="grad-least-squares",
+    lesson=LESSON,
+    title="Gradient of the mean squared error of a linear model",
+    points=3,
+    reference=grad_least_squares,
+    make_cases=_least_squares_cases,
+    mistakes=(
+        Mistake("residual not multiplied by X^T", lambda w, X, y: 2.0 / X.shape[0] * (X @ w - y),
+                "the gradient has w's shape (d,), but the residual r = Xw - y has one entry per sample (n,): "
+                "the chain rule multiplies it by dr/dw = X, giving (2/n) X^T r."),
+        Mistake("factor 2 missing", lambda w, X, y: X.T @ (X @ w - y) / X.shape[0],
+                "the derivative of r_i^2 is 2 r_i: the gradient is (2/n) X^T (Xw - y). (Only a loss written "
+                "with a 1/2 in front loses the 2.)"),
+        Mistake("summed, not averaged", lambda w, X, y: 2.0 * X.T @ (X @ w - y),
+                "L is the *mean* over the n samples, so its gradient carries 1/n: (2/n) X^T (Xw - y)."),
+        Mistake("residual y - Xw", lambda w, X, y: 2.0 / X.shape[0] * X.T @ (y - X @ w),
+                "the residual is r = Xw - y (prediction minus target); with y - Xw the gradient points uphill "
+                "the wrong way round: check the sign from the chain rule, d(r^2)/dw = 2 r dr/dw and dr/dw = X."),
+    ),
+))

@@ -1,0 +1,226 @@
+"""Mutation tests for the lesson 01 exercise checks (and lesson 00's warm-up).
+
+For every exercise in nncourse/checks/linear_algebra.py: the reference passes;
+every registered Mistake fails and gets its own hint; a `raise
+NotImplementedError` stub is "not attempted"; blank answers (None, zeros of the
+right shape) fail; a failure names the case and shows expected versus got.
+Then what particular exercises exist for: correct answers written another way
+pass, and ``affine`` must refuse the shapes numpy would broadcast silently.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nncourse.checks import EXERCISES, CheckFailed, check, run_checks
+
+LESSONS = ("00_start_here", "01_linear_algebra")
+IDS = [e.id for e in EXERCISES.values() if e.lesson in LESSONS]
+MISTAKES = [(e.id, m) for e in EXERCISES.values() if e.lesson in LESSONS for m in e.mistakes]
+SEEDS = range(5)
+
+
+def _zeros_like(value):
+    if isinstance(value, np.ndarray):
+        return np.zeros_like(value)
+    return type(value)(0)
+
+
+def test_lessons_have_their_exercises():
+    assert IDS == ["centre", "dot-loop", "matmul-loop", "affine", "norms", "row-normalise", "grad-quadratic",
+                   "grad-least-squares"]
+    assert EXERCISES["centre"].lesson == "00_start_here"
+    assert all(len(EXERCISES[i].mistakes) >= 3 for i in IDS)
+    assert {i: EXERCISES[i].points for i in IDS} == {
+        "centre": 1, "dot-loop": 1, "matmul-loop": 2, "affine": 2, "norms": 2, "row-normalise": 2,
+        "grad-quadratic": 3, "grad-least-squares": 3}
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("seed", [None, *SEEDS])
+def test_reference_passes(exercise_id, seed):
+    report = run_checks(exercise_id, *EXERCISES[exercise_id].reference_objects(), seed=seed)
+    assert report.passed, report.message()
+    assert report.n_cases >= 5
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_check_prints_one_line_on_success(exercise_id, capsys):
+    check(exercise_id, *EXERCISES[exercise_id].reference_objects())
+    n = len(EXERCISES[exercise_id].make_cases(np.random.default_rng(0)))
+    assert capsys.readouterr().out == f"{exercise_id}: passed all {n} test cases.\n"
+
+
+@pytest.mark.parametrize("exercise_id, mistake", MISTAKES, ids=[f"{i}:{m.name}" for i, m in MISTAKES])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_mistake_fails_with_its_own_hint(exercise_id, mistake, seed):
+    report = run_checks(exercise_id, mistake.implementation, seed=seed)
+    assert not report.passed
+    message = report.message()
+    assert mistake.hint in message, message
+    assert message.startswith(f"{exercise_id}: case '")
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_not_implemented_stub_is_not_attempted(exercise_id):
+    def stub(*args, **kwargs):
+        raise NotImplementedError(f"{exercise_id}: replace this line with your code")
+
+    with pytest.raises(CheckFailed) as info:
+        check(exercise_id, stub)
+    assert info.value.not_attempted
+    assert "not attempted yet" in str(info.value)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_blank_answers_fail(exercise_id):
+    reference = EXERCISES[exercise_id].reference
+
+    def returns_none(*args, **kwargs):
+        return None
+
+    def returns_zeros(*args, **kwargs):
+        return _zeros_like(reference(*args, **kwargs))
+
+    for blank in (returns_none, returns_zeros):
+        report = run_checks(exercise_id, blank, seed=0)
+        assert not report.passed and not report.not_attempted, blank.__name__
+
+
+def test_failure_names_the_case_and_shows_expected_and_got():
+    message = run_checks("grad-quadratic", lambda A, x: 2.0 * A @ x, seed=0).message()
+    assert message.startswith("grad-quadratic: case 'the worked example A = [[1, 2], [0, 3]], x = [1, 1]' failed: "
+                              "wrong values at index (0,): expected 4, got 6")
+    # (A + A^T) x = [[2, 2], [2, 6]] @ [1, 1] = [4, 8]; 2Ax = 2 [3, 3] = [6, 6]
+    assert "expected: array of shape (2,), float64: [4., 8.]" in message
+    assert "got:      array of shape (2,), float64: [6., 6.]" in message
+
+
+def test_passing_the_result_instead_of_the_function_is_explained():
+    with pytest.raises(CheckFailed, match="pass the function without calling it"):
+        check("dot-loop", 32.0)
+
+
+# --- correct answers written another way pass ---
+
+def _dot_while(a, b):
+    total, i = 0.0, 0
+    while i < len(a):
+        total = total + a[i] * b[i]
+        i += 1
+    return total
+
+
+def _matmul_rows_times_columns(A, B):
+    out = np.empty((A.shape[0], B.shape[1]))
+    for i in range(A.shape[0]):
+        for k in range(B.shape[1]):
+            out[i, k] = sum(A[i, j] * B[j, k] for j in range(A.shape[1]))
+    return out
+
+
+def _affine_own_messages(X, W, b):
+    X, W, b = np.asarray(X), np.asarray(W), np.asarray(b)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got {X.shape}")
+    if W.ndim != 2 or W.shape[0] != X.shape[1]:
+        raise ValueError(f"W must be ({X.shape[1]}, n_out), got {W.shape}")
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"b must be ({W.shape[1]},), got {b.shape}")
+    return np.einsum("ni,io->no", X, W) + b
+
+
+def _norm_numpy(x, kind="l2"):
+    order = {"l1": 1, "l2": 2, "fro": "fro"}[kind]
+    return np.linalg.norm(x, order)
+
+
+@pytest.mark.parametrize("exercise_id, correct", [
+    ("centre", lambda x: x - x.sum() / x.size),
+    ("dot-loop", _dot_while),
+    ("dot-loop", lambda a, b: np.sum(a * b)),
+    ("matmul-loop", _matmul_rows_times_columns),
+    ("affine", _affine_own_messages),
+    ("norms", _norm_numpy),
+    ("row-normalise", lambda X: X / np.linalg.norm(X, axis=1, keepdims=True)),
+    ("row-normalise", lambda X: X / np.sqrt((X ** 2).sum(axis=1))[:, None]),
+    ("grad-quadratic", lambda A, x: A @ x + A.T @ x),
+    ("grad-least-squares", lambda w, X, y: 2.0 * np.mean(X * (X @ w - y)[:, None], axis=0)),
+])
+def test_correct_answers_written_differently_pass(exercise_id, correct):
+    for seed in range(10):
+        report = run_checks(exercise_id, correct, seed=seed)
+        assert report.passed, report.message()
+
+
+# --- affine: shape validation is part of the exercise ---
+
+def test_affine_that_raises_the_wrong_error_type_is_told_so():
+    def affine_type_error(X, W, b):
+        if np.ndim(X) != 2 or np.shape(b) != (np.shape(W)[1],):
+            raise TypeError("bad shapes")
+        return X @ W + b
+
+    message = run_checks("affine", affine_type_error, seed=0).message()
+    assert "must raise ValueError' failed: raised TypeError: bad shapes" in message
+
+
+def test_affine_silent_broadcast_of_a_column_bias_is_caught():
+    def affine_checks_x(X, W, b):
+        if np.ndim(X) != 2 or X.shape[1] != W.shape[0]:
+            raise ValueError("X does not fit W")
+        return X @ W + b
+
+    # (3, 3) + (3, 1) broadcasts to a wrong (3, 3) without any error from numpy.
+    message = run_checks("affine", affine_checks_x, seed=0).message()
+    assert message.startswith("affine: case 'b of shape (3, 1) instead of (3,) must raise ValueError' failed")
+    assert "b.shape == (W.shape[1],)" in message
+
+
+def test_the_bad_shape_cases_really_broadcast_without_validation():
+    # If numpy ever refused these, the validation cases would test nothing.
+    cases = [c for c in EXERCISES["affine"].make_cases(np.random.default_rng(0)) if c.kwargs.get("bad_shapes")]
+    silent = 0
+    for case in cases:
+        X, W, b = case.args
+        try:
+            X @ W + b
+            silent += 1
+        except ValueError:
+            pass
+    assert silent == 3 and len(cases) == 4
+
+
+def test_row_normalise_results_have_unit_rows():
+    from nncourse.checks.linear_algebra import normalise_rows
+
+    X = np.array([[3.0, 4.0], [1.0, 0.0]])
+    # rows divided by 5 and 1: [[0.6, 0.8], [1, 0]]
+    np.testing.assert_allclose(normalise_rows(X), [[0.6, 0.8], [1.0, 0.0]])
+    X = np.random.default_rng(1).normal(size=(6, 3))
+    np.testing.assert_allclose(np.linalg.norm(normalise_rows(X), axis=1), np.ones(6))
+
+
+def test_gradient_references_agree_with_centred_differences():
+    from nncourse.checks.linear_algebra import grad_least_squares, grad_quadratic
+
+    rng = np.random.default_rng(2)
+    A, x = rng.normal(size=(4, 4)), rng.normal(size=4)
+    X, y, w = rng.normal(size=(9, 4)), rng.normal(size=9), rng.normal(size=4)
+
+    def numeric(f, v, h=1e-5):
+        g = np.zeros_like(v)
+        for i in range(v.size):
+            e = np.zeros_like(v)
+            e[i] = h
+            g[i] = (f(v + e) - f(v - e)) / (2 * h)
+        return g
+
+    def rel(a, n):
+        return np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), 1e-300))
+
+    assert rel(grad_quadratic(A, x), numeric(lambda v: v @ A @ v, x)) < 1e-7
+    assert rel(grad_least_squares(w, X, y), numeric(lambda v: np.mean((X @ v - y) ** 2), w)) < 1e-7
+    # negative control: the symmetric-only formula 2Ax is visibly wrong for this A
+    assert rel(2 * A @ x, numeric(lambda v: v @ A @ v, x)) > 1e-4
