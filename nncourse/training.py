@@ -238,6 +238,9 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
             Xb, yb = X[idx], y[idx]
             A, cache = _layers._forward(params, Xb, activation, spec.output, drop_prob, rng)
             logits = cache[-1].activation[0]
+            if not np.all(np.isfinite(logits)):
+                raise FloatingPointError(f"the network's outputs overflowed to inf/NaN in epoch {epoch}: "
+                                         "training diverged; lower the learning rate")
             batch_loss = spec.value(logits, yb)
             grads = _backprop._backward(spec.grad(logits, yb), cache)
             if l2 or l1:
