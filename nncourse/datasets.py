@@ -23,12 +23,16 @@ coordinate (for :func:`make_regression_curve`: to each target).
 :func:`load_digits`        1,797 real 8x8 handwritten digits (lesson 08)
 =========================  ======================================================
 
+Two data-preparation steps of the capstone (lesson 08) live here too:
+:func:`standardise` (statistics from the training set only) and
+:func:`shift_images` (shifted copies of images, a cheap way to get more data).
+
 The digits are shipped inside the package (``nncourse/data/digits.npz``, see
 ``nncourse/data/README.md`` for source, licence and attribution); nothing is
 downloaded.
 
 Not here: train/test splitting (:func:`nncourse.regularization.train_val_test_split`),
-feature scaling (the capstone's exercise) and any data loader machinery.
+metrics (:mod:`nncourse.metrics`) and any data-loader machinery.
 """
 
 from __future__ import annotations
@@ -39,10 +43,11 @@ import numbers
 
 import numpy as np
 
-from ._validation import check_int, check_positive
+from ._validation import as_float_array, check_int, check_positive
 
 __all__ = ["make_xor", "make_moons", "make_circles", "make_spirals", "make_blobs",
-           "make_regression_curve", "regression_curve", "load_digits", "DIGITS_SHA256"]
+           "make_regression_curve", "regression_curve", "load_digits", "DIGITS_SHA256", "standardise",
+           "shift_images"]
 
 #: SHA-256 of the shipped digits: the uint8 pixel bytes (row-major, 1797 x 64)
 #: followed by the labels as little-endian int64. :func:`load_digits` verifies it.
@@ -338,3 +343,82 @@ def load_digits(*, scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
     if scale:
         X /= 16.0
     return X, labels.astype(np.int64)
+
+
+def standardise(X_train, *others) -> tuple[np.ndarray, ...]:
+    """Standardise features with the training set's mean and standard deviation (8.1).
+
+    .. math:: \\tilde x_{ij} = \\frac{x_{ij} - \\mu_j}{s_j}, \\qquad
+        \\mu_j = \\frac1n \\sum_{i \\in \\text{train}} x_{ij}, \\qquad
+        s_j = \\sqrt{\\tfrac1n \\textstyle\\sum_{i \\in \\text{train}} (x_{ij} - \\mu_j)^2} \\tag{8.1}
+
+    The statistics come from ``X_train`` alone and are applied unchanged to
+    every other set: validation and test data stand for data the model has
+    not seen, so they must not influence the preprocessing either. A feature
+    that is constant in the training set (``s_j = 0``; the digits' corner
+    pixels are always 0) is only centred: its ``s_j`` is taken as 1, which
+    avoids dividing by zero.
+
+    Parameters
+    ----------
+    X_train : array, shape (n_train, n_features)
+    *others : arrays, shape (n_k, n_features), e.g. validation and test sets
+
+    Returns
+    -------
+    tuple of float arrays
+        ``X_train`` standardised, then each of ``others``, in order; new arrays
+        (the inputs are not modified). Every column of the standardised
+        training set has mean 0 and standard deviation 1 (0 if constant).
+    """
+    X_train = as_float_array(X_train, "X_train", ndim=2)
+    arrays = [as_float_array(X, f"others[{k}]", ndim=2) for k, X in enumerate(others)]
+    for k, X in enumerate(arrays):
+        if X.shape[1] != X_train.shape[1]:
+            raise ValueError(f"others[{k}] has {X.shape[1]} features but X_train has {X_train.shape[1]}; "
+                             "every set must have the same columns")
+    if X_train.shape[0] == 0:
+        raise ValueError("X_train must hold at least one sample to take statistics from")
+    mean = X_train.mean(axis=0)
+    # Constant columns are found by comparison, not by std == 0: in floating
+    # point the std of a constant column can come out as 1e-17, and dividing
+    # by that would turn rounding noise into values of order 1.
+    constant = np.all(X_train == X_train[:1], axis=0)
+    std = np.where(constant, 1.0, X_train.std(axis=0))
+    return tuple((X - mean) / std for X in [X_train, *arrays])
+
+
+def shift_images(images, dy: int, dx: int) -> np.ndarray:
+    """Move every image ``dy`` pixels down and ``dx`` pixels right, filling with 0.
+
+    .. math:: \\text{out}[i, r, c] = \\begin{cases} \\text{images}[i, r - dy, c - dx] &
+        \\text{if that pixel exists} \\\\ 0 & \\text{otherwise} \\end{cases} \\tag{8.2}
+
+    Negative ``dy`` moves up, negative ``dx`` left. Pixels pushed over the
+    edge are lost, never wrapped around to the other side (that is what
+    ``np.roll`` would do). A shifted digit is still the same digit, so shifted
+    copies of the training images are extra training data for free.
+
+    Parameters
+    ----------
+    images : array, shape (n_images, height, width)
+        With digits from :func:`load_digits`: ``X.reshape(-1, 8, 8)``.
+        Background must be 0 (shift before standardising).
+    dy, dx : int, with ``|dy| < height`` and ``|dx| < width``
+
+    Returns
+    -------
+    array of the same shape and dtype as ``images`` (a new array)
+    """
+    images = as_float_array(images, "images", ndim=3)
+    n, height, width = images.shape
+    for name, value, size in (("dy", dy, height), ("dx", dx, width)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an integer number of pixels, got {type(value).__name__}")
+        if abs(value) >= size:
+            raise ValueError(f"|{name}| must be smaller than the image ({size} pixels), got {value}")
+    out = np.zeros_like(images)
+    # Destination and source windows of the overlap: rows r >= dy take row r - dy.
+    out[:, max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = \
+        images[:, max(-dy, 0):height - max(dy, 0), max(-dx, 0):width - max(dx, 0)]
+    return out

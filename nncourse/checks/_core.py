@@ -359,8 +359,8 @@ def _compare_arrays(exp: np.ndarray, got, rtol: float, atol: float) -> str | Non
     if exp.dtype.kind == "f":
         got_finite, exp_finite = np.isfinite(got), np.isfinite(exp)
         if np.any(exp_finite & ~got_finite):
-            return ("returned inf or NaN where the answer is finite: something overflowed "
-                    "(e.g. `np.exp` of a large number); rewrite it in a numerically stable form")
+            return ("returned inf or NaN where the answer is finite: an overflow (e.g. `np.exp` of a large "
+                    "number) or a division by zero; rewrite it in a numerically stable form")
         if np.allclose(got, exp, rtol=rtol, atol=atol, equal_nan=True):
             return None
     elif np.array_equal(got, exp):
@@ -514,6 +514,8 @@ def evaluate(exercise: Exercise, case: Case, expected, outcome: Outcome) -> str 
 
 def _structure_reason(exercise: Exercise, expected, got, path: str = "") -> str | None:
     where = f"{path}: " if path else ""
+    if got is None and expected is not None:
+        return f"{where}returned None: did you forget the `return` statement?"
     if isinstance(expected, tuple):
         if not isinstance(got, tuple):
             return f"{where}returned {_describe(got)}; expected {_describe(expected)}"

@@ -1,9 +1,9 @@
 """Exercise checks for lesson 02 (``02_activations.ipynb``).
 
-Exercises, warm-up first: ``relu``, ``relu-grad``, ``leaky-relu``,
-``tanh-grad``, ``sigmoid-grad``, the numerically stable ``sigmoid`` and
-``softmax`` (both tested at +-1000 with overflow forbidden), and
-``collapse-linear`` (two stacked linear layers are one linear layer).
+Exercises in notebook order: ``collapse-linear`` (two stacked linear layers
+are one linear layer), the warm-ups ``relu``, ``relu-grad``, ``leaky-relu``,
+``tanh-grad``, then ``sigmoid-grad`` and the numerically stable ``sigmoid``
+and ``softmax`` (both tested at +-1000 with overflow forbidden).
 
 Every case draws fresh numbers from the ``rng`` it is given, so a hard-coded
 answer cannot pass; every ``Mistake`` is a wrong version learners really write,
@@ -33,7 +33,8 @@ def _elementwise_cases(rng: np.random.Generator, *, hand: np.ndarray, extreme: b
     cases = [
         Case("a small vector worked by hand", (hand.copy(),)),
         Case("random vector with exact zeros", (_with_zeros(rng, (int(rng.integers(6, 12)),)),)),
-        Case("random (n_samples, n_units) matrix", (_with_zeros(rng, (int(rng.integers(3, 6)), int(rng.integers(2, 5)))),)),
+        Case("random (n_samples, n_units) matrix",
+             (_with_zeros(rng, (int(rng.integers(3, 6)), int(rng.integers(2, 5)))),)),
         Case("a single number (0-d array)", (np.array(rng.normal(0.0, 3.0)),)),
         Case("wide range of magnitudes", (rng.normal(0.0, 1.0, size=(4, 3)) * np.array([0.01, 1.0, 30.0]),)),
     ]
@@ -44,6 +45,58 @@ def _elementwise_cases(rng: np.random.Generator, *, hand: np.ndarray, extreme: b
         cases.append(Case("extreme inputs (+-1000)", (np.array([-1000.0, -big[0], -big[1], 0.0, big[2], 1000.0]),),
                           extreme=True))
     return cases
+
+
+# --------------------------------------------------------------------------- #
+# collapse-linear: a stack of linear layers is one linear layer
+# --------------------------------------------------------------------------- #
+
+def collapse_linear(W1, b1, W2, b2):
+    """The single layer ``(W, b)`` equal to ``(X @ W1 + b1) @ W2 + b2`` (eq. 2.1).
+
+    ``W = W1 @ W2`` (shape ``(n_in, n_out)``), ``b = b1 @ W2 + b2`` (shape ``(n_out,)``).
+    """
+    return W1 @ W2, b1 @ W2 + b2
+
+
+def _collapse_cases(rng: np.random.Generator) -> list:
+    def layers(n_in, n_hidden, n_out):
+        return (rng.normal(size=(n_in, n_hidden)), rng.normal(size=n_hidden),
+                rng.normal(size=(n_hidden, n_out)), rng.normal(size=n_out))
+
+    hand = (np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([1.0, -1.0]),
+            np.array([[2.0], [3.0]]), np.array([0.5]))
+    sizes = [int(s) for s in rng.integers(2, 6, size=3)]
+    return [
+        Case("the worked example (2 -> 2 -> 1)", hand),
+        Case(f"random layers {sizes[0]} -> {sizes[1]} -> {sizes[2]}", layers(*sizes)),
+        Case("square layers 3 -> 3 -> 3", layers(3, 3, 3)),
+        Case("a wide hidden layer 2 -> 7 -> 3", layers(2, 7, 3)),
+        Case("a narrow hidden layer 4 -> 1 -> 4", layers(4, 1, 4)),
+        Case("zero biases", (rng.normal(size=(3, 4)), np.zeros(4), rng.normal(size=(4, 2)), np.zeros(2))),
+    ]
+
+
+register(Exercise(
+    id="collapse-linear",
+    lesson=LESSON,
+    title="Two stacked linear layers are one linear layer",
+    points=2,
+    reference=collapse_linear,
+    make_cases=_collapse_cases,
+    output_names=("W", "b"),
+    mistakes=(
+        Mistake("biases added", lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2),
+                "b1 goes through the second layer too: (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2)."),
+        Mistake("first bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b2),
+                "the first layer's bias is multiplied by W2 and stays: b = b1 @ W2 + b2."),
+        Mistake("second bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2),
+                "the second layer adds b2 after multiplying: b = b1 @ W2 + b2."),
+        Mistake("column-vector order", lambda W1, b1, W2, b2: (W2.T @ W1.T, b1 @ W2 + b2),
+                "W2.T @ W1.T is the answer for column vectors (z = W^T x); with samples in rows the input meets "
+                "W1 first, x W1 W2, so W = W1 @ W2 with shape (n_in, n_out)."),
+    ),
+))
 
 
 # --------------------------------------------------------------------------- #
@@ -254,7 +307,8 @@ def _softmax_cases(rng: np.random.Generator) -> list:
         Case("one sample worked by hand, z = [1, 2, 3]", (np.array([[1.0, 2.0, 3.0]]),)),
         Case(f"square batch, shape ({square}, {square})", (rng.normal(0.0, 2.0, size=(square, square)),)),
         Case(f"random logits, shape ({n}, {k})", (rng.normal(0.0, 2.0, size=(n, k)),)),
-        Case("equal logits in a row (a uniform distribution)", (np.array([[0.0, 0.0, 0.0, 0.0], [5.0, 5.0, 5.0, 5.0]]),)),
+        Case("equal logits in a row (a uniform distribution)",
+             (np.array([[0.0, 0.0, 0.0, 0.0], [5.0, 5.0, 5.0, 5.0]]),)),
         Case("two classes", (rng.normal(0.0, 3.0, size=(5, 2)),)),
         Case("z = [1000, 1001, 1002] (exp overflows)", (np.array([[1000.0, 1001.0, 1002.0]]),), extreme=True),
         Case("z = [-1000, -1000, -999] (exp underflows to 0)", (np.array([[-1000.0, -1000.0, -999.0]]),), extreme=True),
@@ -319,57 +373,5 @@ register(Exercise(
                 "np.max(z, axis=1, keepdims=True)."),
         Mistake("not normalised", _softmax_unnormalised,
                 "after the exponential, divide by the row sum so that each row adds up to 1."),
-    ),
-))
-
-
-# --------------------------------------------------------------------------- #
-# collapse-linear: a stack of linear layers is one linear layer
-# --------------------------------------------------------------------------- #
-
-def collapse_linear(W1, b1, W2, b2):
-    """The single layer ``(W, b)`` equal to ``(X @ W1 + b1) @ W2 + b2`` (eq. 2.1).
-
-    ``W = W1 @ W2`` (shape ``(n_in, n_out)``), ``b = b1 @ W2 + b2`` (shape ``(n_out,)``).
-    """
-    return W1 @ W2, b1 @ W2 + b2
-
-
-def _collapse_cases(rng: np.random.Generator) -> list:
-    def layers(n_in, n_hidden, n_out):
-        return (rng.normal(size=(n_in, n_hidden)), rng.normal(size=n_hidden),
-                rng.normal(size=(n_hidden, n_out)), rng.normal(size=n_out))
-
-    hand = (np.array([[1.0, 2.0], [0.0, 1.0]]), np.array([1.0, -1.0]),
-            np.array([[2.0], [3.0]]), np.array([0.5]))
-    sizes = [int(s) for s in rng.integers(2, 6, size=3)]
-    return [
-        Case("the worked example (2 -> 2 -> 1)", hand),
-        Case(f"random layers {sizes[0]} -> {sizes[1]} -> {sizes[2]}", layers(*sizes)),
-        Case("square layers 3 -> 3 -> 3", layers(3, 3, 3)),
-        Case("a wide hidden layer 2 -> 7 -> 3", layers(2, 7, 3)),
-        Case("a narrow hidden layer 4 -> 1 -> 4", layers(4, 1, 4)),
-        Case("zero biases", (rng.normal(size=(3, 4)), np.zeros(4), rng.normal(size=(4, 2)), np.zeros(2))),
-    ]
-
-
-register(Exercise(
-    id="collapse-linear",
-    lesson=LESSON,
-    title="Two stacked linear layers are one linear layer",
-    points=2,
-    reference=collapse_linear,
-    make_cases=_collapse_cases,
-    output_names=("W", "b"),
-    mistakes=(
-        Mistake("biases added", lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2),
-                "b1 goes through the second layer too: (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2)."),
-        Mistake("first bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b2),
-                "the first layer's bias is multiplied by W2 and stays: b = b1 @ W2 + b2."),
-        Mistake("second bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2),
-                "the second layer adds b2 after multiplying: b = b1 @ W2 + b2."),
-        Mistake("column-vector order", lambda W1, b1, W2, b2: (W2.T @ W1.T, b1 @ W2 + b2),
-                "W2.T @ W1.T is the answer for column vectors (z = W^T x); with samples in rows the input meets "
-                "W1 first, x W1 W2, so W = W1 @ W2 with shape (n_in, n_out)."),
     ),
 ))

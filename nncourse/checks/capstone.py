@@ -1,1 +1,370 @@
-"""Exercise checks for lesson capstone (being written)."""
+"""Exercise checks for lesson 08 (``08_capstone_digits.ipynb``): the digits capstone.
+
+Five exercises, in the order the notebook uses them:
+
+======================== ====== ======================================================
+id                       points what the learner writes
+======================== ====== ======================================================
+``standardise``          2      (8.1) with the training set's statistics only
+``shift-images``         2      (8.2) shifted copies of images, zero fill, no wrap-around
+``predict-classes``      1      (8.3) the arg-max of the network's probabilities
+``confusion-matrix``     2      (8.4) counts of (true, predicted) pairs
+``per-class-accuracy``   1      (8.5) the diagonal over the row sums
+======================== ====== ======================================================
+
+The references are the package's own functions: :func:`nncourse.datasets.standardise`,
+:func:`nncourse.datasets.shift_images`, :func:`nncourse.training.predict_classes`,
+:func:`nncourse.metrics.confusion_matrix` and :func:`nncourse.metrics.per_class_accuracy`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import datasets, layers, metrics, training
+from ._core import Case, Exercise, Mistake, register
+
+LESSON = "08_capstone_digits"
+
+
+# --------------------------------------------------------------------------- #
+# standardise
+# --------------------------------------------------------------------------- #
+
+
+def _standardise_with(mean, std, *arrays):
+    return tuple((X - mean) / std for X in arrays)
+
+
+def _guard(std):
+    return np.where(std > 0, std, 1.0)
+
+
+def _whole_data(X_train, X_other):
+    X_all = np.vstack([X_train, X_other])
+    return _standardise_with(X_all.mean(axis=0), _guard(X_all.std(axis=0)), X_train, X_other)
+
+
+def _own_statistics(X_train, X_other):
+    return tuple((X - X.mean(axis=0)) / _guard(X.std(axis=0)) for X in (X_train, X_other))
+
+
+def _no_zero_guard(X_train, X_other):
+    return _standardise_with(X_train.mean(axis=0), X_train.std(axis=0), X_train, X_other)
+
+
+def _per_sample(X_train, X_other):
+    return tuple((X - X.mean(axis=1, keepdims=True)) / _guard(X.std(axis=1, keepdims=True))
+                 for X in (X_train, X_other))
+
+
+def _all_entries(X_train, X_other):
+    return _standardise_with(X_train.mean(), X_train.std(), X_train, X_other)
+
+
+def _sample_std(X_train, X_other):
+    std = X_train.std(axis=0, ddof=1) if X_train.shape[0] > 1 else X_train.std(axis=0)
+    return _standardise_with(X_train.mean(axis=0), _guard(std), X_train, X_other)
+
+
+def _not_centred(X_train, X_other):
+    std = _guard(X_train.std(axis=0))
+    return X_train / std, X_other / std
+
+
+def _standardise_cases(rng):
+    X_digits, _ = datasets.load_digits()
+    rows = rng.permutation(X_digits.shape[0])
+    scale = rng.uniform(0.5, 5.0, size=6)
+    shift = rng.uniform(-3.0, 3.0, size=6)
+    X_train = shift + scale * rng.standard_normal((30, 6))
+    # The other set comes from a different distribution, so that statistics
+    # taken from it (or from both sets) give visibly different numbers.
+    X_other = shift + 1.0 + 2.0 * scale * rng.standard_normal((12, 6))
+    constant = X_train.copy()
+    # Integer constants keep the column mean exact, so that std == 0 exactly
+    # and a guard written as `std > 0` works as well as the reference's.
+    constant[:, [1, 4]] = rng.integers(-3, 4, size=2)
+    return [
+        # (8.1) by hand: column means 2, 0, 3; standard deviations 1, 0 (constant -> 1), 1
+        Case("small example worked by hand",
+             (np.array([[1.0, 0.0, 2.0], [3.0, 0.0, 4.0]]), np.array([[2.0, 1.0, 3.0], [5.0, 0.0, 0.0]]))),
+        Case("random features of different scales", (X_train, X_other)),
+        Case("two constant training columns", (constant, X_other)),
+        Case("real 8x8 digits (constant corner pixels)", (X_digits[rows[:80]], X_digits[rows[80:110]])),
+        Case("other set of a single sample", (X_train[:10], X_other[:1])),
+    ]
+
+
+register(Exercise(
+    id="standardise", lesson=LESSON, title="Standardise with training statistics", points=2,
+    reference=datasets.standardise, make_cases=_standardise_cases, output_names=("X_train_std", "X_other_std"),
+    mistakes=(
+        Mistake("whole-data", _whole_data,
+                "the mean and standard deviation came from the training AND the other set together: "
+                "compute them from X_train alone (axis=0) and apply those same numbers to X_other; the "
+                "validation and test data must not influence anything the model is built from"),
+        Mistake("own-statistics", _own_statistics,
+                "each set was standardised with its own mean and standard deviation: X_other must be "
+                "transformed with X_train's statistics, exactly as new data would be after training"),
+        Mistake("no-zero-guard", _no_zero_guard,
+                "a feature that is constant in the training set has standard deviation 0, and x / 0 is inf "
+                "or NaN: replace a zero standard deviation by 1 first, e.g. np.where(std > 0, std, 1.0)"),
+        Mistake("per-sample", _per_sample,
+                "the statistics were taken per sample (axis=1, along each row); standardisation is per "
+                "feature: mean and std over the samples, axis=0, one value per column"),
+        Mistake("all-entries", _all_entries,
+                "one mean and one standard deviation for the whole array (no axis): take them per "
+                "feature with axis=0, so every column gets its own (8.1)"),
+        Mistake("sample-std", _sample_std,
+                "np.std(..., ddof=1) divides by n - 1; (8.1) divides by n, numpy's default (ddof=0)"),
+        Mistake("not-centred", _not_centred,
+                "the data was divided by the standard deviation but the mean was not subtracted first"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# shift-images
+# --------------------------------------------------------------------------- #
+
+
+def _roll(images, dy, dx):
+    return np.roll(images, (dy, dx), axis=(1, 2))
+
+
+def _reversed(images, dy, dx):
+    return datasets.shift_images(images, -dy, -dx)
+
+
+def _swapped(images, dy, dx):
+    return datasets.shift_images(images.transpose(0, 2, 1), dy, dx).transpose(0, 2, 1)
+
+
+def _edge_fill(images, dy, dx):
+    height, width = images.shape[1:]
+    padded = np.pad(images, ((0, 0), (abs(dy), abs(dy)), (abs(dx), abs(dx))), mode="edge")
+    r0, c0 = abs(dy) - dy, abs(dx) - dx
+    return padded[:, r0:r0 + height, c0:c0 + width]
+
+
+def _shift_cases(rng):
+    X_digits, _ = datasets.load_digits()
+    digits = X_digits[rng.choice(X_digits.shape[0], size=5, replace=False)].reshape(-1, 8, 8)
+    blocks = rng.uniform(0.1, 1.0, size=(3, 4, 5))
+    return [
+        # 1 down: the first row becomes 0, rows 0 and 1 move to rows 1 and 2
+        Case("3x3 image, one pixel down, by hand", (np.arange(1.0, 10.0).reshape(1, 3, 3), 1, 0)),
+        Case("digits, one pixel right", (digits, 0, 1)),
+        Case("digits, one pixel up", (digits, -1, 0)),
+        Case("digits, one pixel left", (digits, 0, -1)),
+        Case("4x5 images, 2 down and 3 left", (blocks, 2, -3)),
+        Case("4x5 images, 3 up and 4 right (only one pixel stays)", (blocks, -3, 4)),
+        Case("no shift", (digits, 0, 0)),
+    ]
+
+
+register(Exercise(
+    id="shift-images", lesson=LESSON, title="Shifted copies of images", points=2,
+    reference=datasets.shift_images, make_cases=_shift_cases,
+    mistakes=(
+        Mistake("roll", _roll,
+                "np.roll wraps the pixels that leave one edge around to the opposite edge; a shifted digit "
+                "must have blank (0) pixels there instead: fill a np.zeros_like(images) with the "
+                "overlapping window"),
+        Mistake("reversed", _reversed,
+                "the image moved the opposite way: positive dy moves DOWN (out[r] = images[r - dy]) and "
+                "positive dx moves RIGHT"),
+        Mistake("swapped", _swapped,
+                "dy and dx are swapped: dy moves rows (axis 1), dx moves columns (axis 2)"),
+        Mistake("edge-fill", _edge_fill,
+                "the uncovered pixels repeat the edge; they must be 0, the background of the digits"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# predict-classes
+# --------------------------------------------------------------------------- #
+
+
+def _probabilities(params, X):
+    return layers.forward(params, X)[0]
+
+
+def _argmax_axis0(params, X):
+    return np.argmax(layers.forward(params, X)[0], axis=0)
+
+
+def _max_probability(params, X):
+    return np.max(layers.forward(params, X)[0], axis=1)
+
+
+def _argmin(params, X):
+    return np.argmin(layers.forward(params, X)[0], axis=1)
+
+
+def _tanh_hidden(params, X):
+    return np.argmax(layers.forward(params, X, activation="tanh")[0], axis=1)
+
+
+def _predict_cases(rng):
+    # One layer, no hidden units: logits = X @ W = rows of W, so sample 0 has
+    # logits (0, 2, -1) -> class 1 and sample 1 has (1, 0, 0) -> class 0
+    by_hand = [(np.array([[0.0, 2.0, -1.0], [1.0, 0.0, 0.0]]), np.zeros(3))]
+    cases = [Case("one-layer network by hand", (by_hand, np.array([[1.0, 0.0], [0.0, 1.0]])))]
+    for sizes, n in (([4, 8, 3], 10), ([64, 16, 10], 25), ([5, 6, 6, 4], 7), ([3, 5, 2], 1)):
+        params = layers.init_params(sizes, seed=rng)
+        X = rng.standard_normal((n, sizes[0]))
+        cases.append(Case(f"network {sizes} on {n} sample{'s' if n > 1 else ''}", (params, X)))
+    return cases
+
+
+register(Exercise(
+    id="predict-classes", lesson=LESSON, title="Predicted classes", points=1,
+    reference=training.predict_classes, make_cases=_predict_cases,
+    mistakes=(
+        Mistake("probabilities", _probabilities,
+                "that is the matrix of probabilities (n_samples, n_classes); return one class index per "
+                "sample: np.argmax(probabilities, axis=1)"),
+        Mistake("argmax-axis-0", _argmax_axis0,
+                "np.argmax(..., axis=0) picks the most confident SAMPLE for each class; the class of each "
+                "sample is the arg-max along a row, axis=1"),
+        Mistake("max-probability", _max_probability,
+                "np.max returns the largest probability itself; the class is its position: np.argmax"),
+        Mistake("argmin", _argmin, "np.argmin picks the LEAST likely class; use np.argmax"),
+        Mistake("tanh-hidden", _tanh_hidden,
+                "the hidden layers use ReLU (nncourse.forward's default activation); call "
+                "nncourse.forward(params, X) without changing the activation"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# confusion-matrix
+# --------------------------------------------------------------------------- #
+
+
+def _transposed(y_true, y_pred, n_classes):
+    return metrics.confusion_matrix(y_pred, y_true, n_classes)
+
+
+def _fancy_index(y_true, y_pred, n_classes):
+    C = np.zeros((n_classes, n_classes), dtype=np.int64)
+    C[y_true, y_pred] += 1
+    return C
+
+
+def _size_from_data(y_true, y_pred, n_classes):
+    k = int(max(np.max(y_true), np.max(y_pred))) + 1
+    return metrics.confusion_matrix(y_true, y_pred, k)
+
+
+def _row_fractions(y_true, y_pred, n_classes):
+    C = metrics.confusion_matrix(y_true, y_pred, n_classes).astype(np.float64)
+    totals = C.sum(axis=1, keepdims=True)
+    return np.divide(C, totals, out=np.zeros_like(C), where=totals > 0)
+
+
+def _float_counts(y_true, y_pred, n_classes):
+    return metrics.confusion_matrix(y_true, y_pred, n_classes).astype(np.float64)
+
+
+def _confusion_cases(rng):
+    y_true = rng.integers(0, 4, size=40)
+    noisy = np.where(rng.random(40) < 0.7, y_true, rng.integers(0, 4, size=40))
+    digits_true = rng.integers(0, 10, size=200)
+    digits_pred = np.where(rng.random(200) < 0.9, digits_true, rng.integers(0, 10, size=200))
+    missing = rng.integers(0, 3, size=15)
+    return [
+        # row = true class: class 0 -> predicted 0 once and 1 once; class 1 -> 1; class 2 -> 2, 0, 2
+        Case("six samples by hand", (np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)),
+        Case("40 samples, 4 classes, 70 % right", (y_true, noisy, 4)),
+        Case("200 samples, 10 classes", (digits_true, digits_pred, 10)),
+        Case("classes 3 and 4 never occur", (missing, missing[::-1].copy(), 5)),
+        Case("every prediction right", (y_true, y_true.copy(), 4)),
+        Case("a single sample", (np.array([2]), np.array([1]), 3)),
+    ]
+
+
+register(Exercise(
+    id="confusion-matrix", lesson=LESSON, title="Confusion matrix", points=2,
+    reference=metrics.confusion_matrix, make_cases=_confusion_cases,
+    mistakes=(
+        Mistake("transposed", _transposed,
+                "rows and columns are swapped: row i is the TRUE class, column j the PREDICTED one, "
+                "C[y_true[s], y_pred[s]] += 1"),
+        Mistake("fancy-index", _fancy_index,
+                "C[y_true, y_pred] += 1 with arrays counts a repeated (true, predicted) pair only once "
+                "(numpy buffers the update); loop over the samples, or use np.add.at(C, (y_true, y_pred), 1)"),
+        Mistake("size-from-data", _size_from_data,
+                "the size came from the largest label seen; use n_classes, so a class that never occurs "
+                "still gets its row and column"),
+        Mistake("row-fractions", _row_fractions,
+                "those are fractions of each row; the confusion matrix holds counts (integers)"),
+        Mistake("float-counts", _float_counts,
+                "the counts are right but stored as floats: create the matrix with "
+                "np.zeros((n_classes, n_classes), dtype=int)"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# per-class-accuracy
+# --------------------------------------------------------------------------- #
+
+
+def _column_sums(C):
+    C = np.asarray(C, dtype=np.float64)
+    return np.diag(C) / C.sum(axis=0)
+
+
+def _over_total(C):
+    C = np.asarray(C, dtype=np.float64)
+    return np.diag(C) / C.sum()
+
+
+def _floor_division(C):
+    C = np.asarray(C)
+    return (np.diag(C) // np.maximum(C.sum(axis=1), 1)).astype(np.float64)
+
+
+def _empty_as_zero(C):
+    return np.nan_to_num(metrics.per_class_accuracy(C), nan=0.0)
+
+
+def _percent(C):
+    return 100.0 * metrics.per_class_accuracy(C)
+
+
+def _per_class_cases(rng):
+    counts = rng.integers(0, 20, size=(10, 10)) + np.diag(rng.integers(50, 100, size=10))
+    small = rng.integers(1, 6, size=(4, 4))
+    empty = rng.integers(1, 6, size=(3, 3))
+    empty[1] = 0
+    return [
+        # class 0: 1 of 2 right; class 1: 1 of 1; class 2: 2 of 3
+        Case("3x3 by hand", (np.array([[1, 1, 0], [0, 1, 0], [1, 0, 2]]),)),
+        Case("10 classes, mostly right", (counts,)),
+        Case("4 classes, many mistakes", (small,)),
+        Case("class 1 has no samples (accuracy undefined: NaN)", (empty,)),
+    ]
+
+
+register(Exercise(
+    id="per-class-accuracy", lesson=LESSON, title="Accuracy per class", points=1,
+    reference=metrics.per_class_accuracy, make_cases=_per_class_cases,
+    mistakes=(
+        Mistake("column-sums", _column_sums,
+                "dividing by the column sums gives the fraction of each PREDICTED class that was right "
+                "(precision); the accuracy of a class divides by its row sum, C.sum(axis=1)"),
+        Mistake("over-total", _over_total,
+                "dividing by the total number of samples mixes all classes; divide each diagonal entry by "
+                "its own row sum"),
+        Mistake("floor-division", _floor_division,
+                "// is integer (floor) division, so every fraction below 1 becomes 0; use /"),
+        Mistake("empty-as-zero", _empty_as_zero,
+                "a class without samples has no accuracy at all (0 / 0): return NaN for it, not 0"),
+        Mistake("percent", _percent, "return fractions between 0 and 1, not percentages"),
+    ),
+))

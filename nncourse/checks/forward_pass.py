@@ -1,1 +1,380 @@
-"""Exercise checks for lesson forward_pass (being written)."""
+"""Exercise checks for lesson 03 (``03_forward_pass.ipynb``).
+
+Exercises in notebook order: ``dense-forward`` (returns ``(Z, cache)``),
+``count-params``, ``forward-pass`` (the whole loop, with its cache),
+``init-xavier`` and ``init-he`` (random weights, judged by their distribution)
+and ``initial-loss``.
+
+Random initialisations cannot be compared number by number with a reference:
+a correct answer may draw its numbers in another order (``rng.normal(size=(n_out,
+n_in)).T``) or from another distribution with the right spread. So the learner's
+function is called with seeded generators and reduced to what a correct answer
+always gets right: the shape; the mean and standard deviation in units of the
+target standard deviation, rounded to one decimal (the sizes are large enough
+that sampling noise moves them by less than 0.01); whether the same seed gives
+the same weights and different seeds different ones (the ``rng`` argument is
+used, not a global generator).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import activations as act
+from .. import layers
+from ._core import Case, Exercise, Mistake, register
+
+LESSON = "03_forward_pass"
+
+
+# --------------------------------------------------------------------------- #
+# dense-forward
+# --------------------------------------------------------------------------- #
+
+def _dense_cases(rng: np.random.Generator) -> list:
+    def layer(n, n_in, n_out):
+        return rng.normal(size=(n, n_in)), rng.normal(size=(n_in, n_out)), rng.normal(size=n_out)
+
+    n, n_in, n_out = (int(v) for v in rng.integers(2, 7, size=3))
+    return [
+        Case("square weights, shape (3, 3)", layer(4, 3, 3)),
+        Case("the worked example: 2 samples, 3 inputs, 2 units",
+             (np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]]), np.array([[0.5, -1.0], [1.0, 0.0], [-0.5, 2.0]]),
+              np.array([0.1, -0.2]))),
+        Case(f"random layer: X ({n}, {n_in}), W ({n_in}, {n_out})", layer(n, n_in, n_out)),
+        Case("one sample", layer(1, 5, 3)),
+        Case("one output unit", layer(6, 4, 1)),
+        Case("zero inputs give the bias", (np.zeros((3, 2)),) + layer(3, 2, 4)[1:]),
+    ]
+
+
+register(Exercise(
+    id="dense-forward",
+    lesson=LESSON,
+    title="A dense layer's forward pass, Z = XW + b, with its cache",
+    points=2,
+    reference=layers.dense_forward,
+    make_cases=_dense_cases,
+    output_names=("Z", "cache"),
+    mistakes=(
+        Mistake("bias forgotten", lambda X, W, b: (X @ W, (X, W)),
+                "add the bias: Z = X @ W + b (b has shape (n_out,) and is broadcast over the rows)."),
+        Mistake("cache holds Z", lambda X, W, b: (X @ W + b, (X @ W + b, W)),
+                "the cache keeps the layer's *input* X (the backward pass needs it for dW = X^T dZ), not Z."),
+        Mistake("cache holds b", lambda X, W, b: (X @ W + b, (X, W, b)),
+                "the course's cache is exactly (X, W): b is not needed to compute any gradient (db = sum of dZ)."),
+        Mistake("weights transposed", lambda X, W, b: (X @ W.T + b, (X, W)),
+                "W has shape (n_in, n_out) and samples are rows, so Z = X @ W (no transpose)."),
+        Mistake("only Z returned", lambda X, W, b: X @ W + b,
+                "return two things: the output and the cache, `return Z, (X, W)`."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# count-params
+# --------------------------------------------------------------------------- #
+
+def count_params_from_sizes(layer_sizes) -> int:
+    """The number of weights and biases of a dense network with these layer sizes (eq. 3.4)."""
+    return layers.count_params(layers.init_params(list(layer_sizes), init="zeros"))
+
+
+def _count_cases(rng: np.random.Generator) -> list:
+    depth = int(rng.integers(3, 7))
+    sizes = [int(s) for s in rng.integers(1, 60, size=depth)]
+    return [
+        Case("the worked example [3, 4, 2]", ([3, 4, 2],)),
+        Case("no hidden layer [5, 1]", ([5, 1],)),
+        Case("MNIST-sized [784, 256, 128, 10]", ([784, 256, 128, 10],)),
+        Case(f"random sizes {sizes}", (sizes,)),
+        Case("the smallest network [1, 1]", ([1, 1],)),
+        Case("a bottleneck [10, 2, 10]", ([10, 2, 10],)),
+    ]
+
+
+def _weights_only(layer_sizes):
+    return sum(a * b for a, b in zip(layer_sizes[:-1], layer_sizes[1:]))
+
+register(Exercise(
+    id="count-params",
+    lesson=LESSON,
+    title="Count a network's parameters from its layer sizes",
+    points=1,
+    reference=count_params_from_sizes,
+    make_cases=_count_cases,
+    mistakes=(
+        Mistake("weights only", _weights_only,
+                "every layer also has a bias vector b with one entry per unit of that layer: add n_out per layer."),
+        Mistake("biases on the input side", lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])),
+                "a layer's bias has shape (n_out,), one per unit it computes, not one per input."),
+        Mistake("bias for the input layer too", lambda s: _weights_only(s) + sum(s),
+                "the input layer computes nothing and has no bias; only layers 1..L have b (n_1 + ... + n_L)."),
+        Mistake("last layer missed", lambda s: sum(a * b + b for a, b in zip(s[:-2], s[1:-1])),
+                "a list of L + 1 sizes describes L layers: pair every size with the next one, the output layer "
+                "included."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# forward-pass: the loop with its cache
+# --------------------------------------------------------------------------- #
+
+def forward_pass(params, X):
+    """ReLU hidden layers, softmax output; cache = one ``(A_prev, Z)`` per layer (the reference)."""
+    Y_hat, cache = layers.forward(params, X, activation="relu", output="softmax")
+    return Y_hat, [(c.dense[0], c.activation[0]) for c in cache]
+
+
+def _run_forward(objects, case):
+    # A cache given as a list of lists is the same cache as a tuple of tuples.
+    result = objects[0](*case.args, **case.kwargs)
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], (list, tuple)):
+        return result[0], tuple(tuple(c) if isinstance(c, list) else c for c in result[1])
+    return result
+
+
+def _network(rng: np.random.Generator, sizes: list, n: int) -> tuple:
+    params = [(W, rng.normal(0.0, 0.5, size=b.shape)) for W, b in layers.init_params(sizes, init="he", seed=rng)]
+    return params, rng.normal(size=(n, sizes[0]))
+
+
+def _forward_cases(rng: np.random.Generator) -> list:
+    hand = ([(np.array([[1.0, -1.0], [2.0, 0.5]]), np.array([0.0, 0.5])),
+             (np.array([[1.0, 0.0], [-1.0, 2.0]]), np.array([0.0, 0.0]))],
+            np.array([[1.0, 1.0]]))
+    n = int(rng.integers(3, 8))
+    width = int(rng.integers(3, 9))
+    return [
+        Case("the worked example: one sample, 2 -> 2 -> 2", hand),
+        Case(f"two layers 3 -> {width} -> 4, {n} samples", _network(rng, [3, width, 4], n)),
+        Case("three layers 2 -> 5 -> 5 -> 3", _network(rng, [2, 5, 5, 3], 6)),
+        Case("square layers 4 -> 4 -> 4 -> 4", _network(rng, [4, 4, 4, 4], 4)),
+        Case("one layer (softmax regression) 5 -> 3", _network(rng, [5, 3], 4)),
+        Case("a single sample, 3 -> 6 -> 2", _network(rng, [3, 6, 2], 1)),
+    ]
+
+
+def _forward_mistake(hidden, output, cache_of, with_bias=True):
+    def fn(params, X):
+        A, cache = X, []
+        for i, (W, b) in enumerate(params):
+            Z = A @ W + b if with_bias else A @ W
+            A_new = output(Z) if i == len(params) - 1 else hidden(Z)
+            cache.append(cache_of(A, Z, A_new))
+            A = A_new
+        return A, cache
+
+    return fn
+
+
+def _softmax_rows(Z):
+    return act.softmax(Z, axis=-1)
+
+
+def _input_and_z(A_prev, Z, A):
+    return A_prev, Z
+
+
+register(Exercise(
+    id="forward-pass",
+    lesson=LESSON,
+    title="The forward loop: ReLU hidden layers, softmax output, and a cache",
+    points=3,
+    reference=forward_pass,
+    make_cases=_forward_cases,
+    run=_run_forward,
+    output_names=("Y_hat", "cache"),
+    mistakes=(
+        Mistake("ReLU on the output", _forward_mistake(act.relu, act.relu, _input_and_z),
+                "the last layer uses softmax, not ReLU: the outputs must be probabilities (rows summing to 1)."),
+        Mistake("ReLU before the softmax",
+                _forward_mistake(act.relu, lambda Z: _softmax_rows(act.relu(Z)), _input_and_z),
+                "the output layer applies softmax to its Z directly; a ReLU first would throw away negative logits."),
+        Mistake("softmax everywhere", _forward_mistake(_softmax_rows, _softmax_rows, _input_and_z),
+                "hidden layers use ReLU; softmax belongs to the output layer only."),
+        Mistake("no hidden activation", _forward_mistake(lambda Z: Z, _softmax_rows, _input_and_z),
+                "apply ReLU after every hidden layer: without it the layers collapse into one linear map (lesson 02)."),
+        Mistake("cache holds the layer's output",
+                _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: (A, Z)),
+                "cache each layer's *input* A_prev (the A before it is overwritten) together with its Z."),
+        Mistake("cache holds A instead of Z",
+                _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: (A_prev, A)),
+                "the second entry of each layer's cache is the pre-activation Z = A_prev @ W + b, before g."),
+        Mistake("bias forgotten", _forward_mistake(act.relu, _softmax_rows, _input_and_z, with_bias=False),
+                "every layer adds its bias: Z = A_prev @ W + b."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# init-he and init-xavier: judged by distribution
+# --------------------------------------------------------------------------- #
+
+#: (n_in, n_out) of the large cases, chosen so that every known wrong standard
+#: deviation rounds to a ratio at least 0.02 away from a rounding boundary.
+_LARGE_SIZES = ((400, 100), (150, 450), (256, 256))
+#: With fewer weights than this only the shape and the use of ``rng`` are judged.
+_MIN_FOR_STATS = 10_000
+
+
+def _init_cases(rng: np.random.Generator) -> list:
+    seeds = [int(s) for s in rng.integers(0, 2**31, size=2 * (len(_LARGE_SIZES) + 2))]
+    cases = [Case("a small layer (3, 2): shape", (3, 2, seeds[0], seeds[1])),
+             Case("one input, five units (1, 5): shape", (1, 5, seeds[2], seeds[3]))]
+    for i, (n_in, n_out) in enumerate(_LARGE_SIZES, start=2):
+        cases.append(Case(f"a large layer ({n_in}, {n_out}): shape, mean and standard deviation",
+                          (n_in, n_out, seeds[2 * i], seeds[2 * i + 1])))
+    return cases
+
+
+def _summarise_init(target_std):
+    """A ``run`` for an init exercise: the learner's weights reduced to what a correct answer always has."""
+
+    def run(objects, case):
+        init = objects[0]
+        n_in, n_out, seed, other_seed = case.args
+        W = init(n_in, n_out, np.random.default_rng(seed))
+        if not isinstance(W, np.ndarray) or W.dtype.kind != "f":
+            raise TypeError(f"expected a float numpy array of shape ({n_in}, {n_out}), got "
+                            f"{type(W).__name__ if not isinstance(W, np.ndarray) else 'dtype ' + str(W.dtype)}")
+        again = init(n_in, n_out, np.random.default_rng(seed))
+        other = init(n_in, n_out, np.random.default_rng(other_seed))
+        summary = {"shape": np.array(W.shape)}
+        if W.size >= _MIN_FOR_STATS:
+            std = target_std(n_in, n_out)
+            w = np.asarray(W, dtype=np.float64)
+            summary["mean / target std"] = np.round(np.mean(w) / std, 1) + 0.0
+            summary["std / target std"] = np.round(np.std(w) / std, 1)
+        summary["same seed gives the same weights (1 = yes)"] = np.array(float(np.array_equal(W, again)))
+        summary["different seeds give different weights (1 = yes)"] = np.array(
+            float(np.shape(other) != W.shape or not np.array_equal(W, other)))
+        return summary
+
+    return run
+
+
+def he_std(n_in: int, n_out: int) -> float:
+    """He's standard deviation, sqrt(2 / n_in) (eq. 3.7)."""
+    return float(np.sqrt(2.0 / n_in))
+
+
+def xavier_std(n_in: int, n_out: int) -> float:
+    """Glorot's standard deviation, sqrt(2 / (n_in + n_out)) (eq. 3.6)."""
+    return float(np.sqrt(2.0 / (n_in + n_out)))
+
+
+def init_he(n_in, n_out, rng):
+    """He initialisation as the package draws it (the reference of ``init-he``)."""
+    return layers.init_weights(n_in, n_out, init="he", rng=rng)
+
+
+def init_xavier(n_in, n_out, rng):
+    """Xavier/Glorot initialisation as the package draws it (the reference of ``init-xavier``)."""
+    return layers.init_weights(n_in, n_out, init="xavier", rng=rng)
+
+
+def _normal(std_of):
+    return lambda n_in, n_out, rng: rng.normal(0.0, std_of(n_in, n_out), size=(n_in, n_out))
+
+
+_GLOBAL_RNG_HINT = ("draw the numbers from the `rng` argument (rng.normal(...) or rng.standard_normal(...)), "
+                    "not from np.random or a generator made inside the function: the caller's seed must decide "
+                    "the weights.")
+
+register(Exercise(
+    id="init-xavier",
+    lesson=LESSON,
+    title="Xavier/Glorot initialisation, std sqrt(2 / (n_in + n_out))",
+    points=2,
+    reference=init_xavier,
+    make_cases=_init_cases,
+    run=_summarise_init(xavier_std),
+    mistakes=(
+        Mistake("He std", _normal(he_std),
+                "sqrt(2 / n_in) is He (for ReLU); Xavier averages fan-in and fan-out: sqrt(2 / (n_in + n_out))."),
+        Mistake("fan-in only", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
+                "Xavier uses both fan-in and fan-out: variance 2 / (n_in + n_out)."),
+        Mistake("factor 2 missing", _normal(lambda n_in, n_out: np.sqrt(1.0 / (n_in + n_out))),
+                "the variance is 2 / (n_in + n_out), the harmonic mean of 1/n_in and 1/n_out: keep the 2."),
+        Mistake("variance used as std", _normal(lambda n_in, n_out: 2.0 / (n_in + n_out)),
+                "2 / (n_in + n_out) is the variance; the standard deviation is its square root."),
+        Mistake("uniform with the std as limit", lambda n_in, n_out, rng: rng.uniform(
+            -xavier_std(n_in, n_out), xavier_std(n_in, n_out), size=(n_in, n_out)),
+                "a uniform distribution on [-a, a] has standard deviation a / sqrt(3): draw from a normal "
+                "distribution with std sqrt(2 / (n_in + n_out)) (or use the limit a = sqrt(6 / (n_in + n_out)))."),
+        Mistake("shape transposed",
+                lambda n_in, n_out, rng: rng.normal(0.0, xavier_std(n_in, n_out), size=(n_out, n_in)),
+                "W has shape (n_in, n_out): one row per input, one column per unit."),
+        Mistake("fresh generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
+            0.0, xavier_std(n_in, n_out), size=(n_in, n_out)), _GLOBAL_RNG_HINT),
+    ),
+))
+
+register(Exercise(
+    id="init-he",
+    lesson=LESSON,
+    title="He initialisation, std sqrt(2 / n_in), with an explicit generator",
+    points=2,
+    reference=init_he,
+    make_cases=_init_cases,
+    run=_summarise_init(he_std),
+    mistakes=(
+        Mistake("LeCun std", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
+                "He's variance is 2 / n_in (the 2 makes up for ReLU zeroing half the inputs): std = sqrt(2 / n_in)."),
+        Mistake("Xavier std", _normal(xavier_std),
+                "sqrt(2 / (n_in + n_out)) is Xavier/Glorot (for tanh and sigmoid); He uses sqrt(2 / n_in)."),
+        Mistake("fan-out", _normal(lambda n_in, n_out: np.sqrt(2.0 / n_out)),
+                "He scales by the number of *inputs* of the layer (fan-in), n_in: std = sqrt(2 / n_in)."),
+        Mistake("variance used as std", _normal(lambda n_in, n_out: 2.0 / n_in),
+                "2 / n_in is the variance; the standard deviation (the `scale` of rng.normal) is its square root."),
+        Mistake("uniform on [0, 1)", lambda n_in, n_out, rng: rng.random((n_in, n_out)) * np.sqrt(2.0 / n_in),
+                "rng.random draws uniformly from [0, 1): all weights positive. Use a normal distribution centred "
+                "at 0: rng.normal(0.0, std, size=(n_in, n_out))."),
+        Mistake("shape transposed", lambda n_in, n_out, rng: rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in)),
+                "W has shape (n_in, n_out): one row per input, one column per unit."),
+        Mistake("fresh generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
+            0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out)), _GLOBAL_RNG_HINT),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# initial-loss
+# --------------------------------------------------------------------------- #
+
+def initial_loss(n_classes):
+    """Cross-entropy of a uniform prediction over ``n_classes`` classes: ln K (eq. 3.8)."""
+    return float(np.log(n_classes))
+
+
+def _initial_loss_cases(rng: np.random.Generator) -> list:
+    k = int(rng.integers(4, 500))
+    return [
+        Case("two classes", (2,)),
+        Case("three classes", (3,)),
+        Case("ten digits", (10,)),
+        Case(f"{k} classes", (k,)),
+        Case("a thousand classes", (1000,)),
+    ]
+
+
+register(Exercise(
+    id="initial-loss",
+    lesson=LESSON,
+    title="The loss of an untrained classifier, ln(number of classes)",
+    points=1,
+    reference=initial_loss,
+    make_cases=_initial_loss_cases,
+    mistakes=(
+        Mistake("log base 10", lambda k: float(np.log10(k)),
+                "cross-entropy uses the natural logarithm, np.log (base e), not np.log10."),
+        Mistake("log base 2", lambda k: float(np.log2(k)),
+                "cross-entropy uses the natural logarithm, np.log (base e), not np.log2 (that gives bits)."),
+        Mistake("probability instead of loss", lambda k: 1.0 / k,
+                "1/K is the probability the untrained network gives the right class; the loss is -ln(1/K) = ln K."),
+        Mistake("log of the probability", lambda k: float(np.log(1.0 / k)),
+                "the loss is *minus* the log-probability: -ln(1/K) = ln K, a positive number."),
+    ),
+))

@@ -309,9 +309,9 @@ def _early_cases(rng):
         Case("steadily decreasing losses (never stops)", (np.linspace(1.0, 0.1, 12),), {"patience": 2}),
         Case("a noisy U-shaped curve, patience 5", (noisy,), {"patience": 5}),
         Case("a plateau of equal losses counts as no improvement",
-             (np.array([0.5, 0.4, 0.4, 0.4, 0.4, 0.3]),), {"patience": 3}),
+             (np.array([0.5, 0.4, 0.4, 0.4, 0.4, 0.45, 0.45, 0.3]),), {"patience": 3}),
         Case("improvements smaller than min_delta do not count",
-             (np.array([1.0, 0.95, 0.94, 0.935, 0.93, 0.5]),), {"patience": 3, "min_delta": 0.02}),
+             (np.array([1.0, 0.95, 0.94, 0.935, 0.93, 0.932, 0.5]),), {"patience": 3, "min_delta": 0.02}),
         Case("patience 1", (np.array([0.9, 0.7, 0.8, 0.6]),), {"patience": 1}),
         Case("an improvement resets the count", (np.array([1.0, 1.1, 1.2, 0.9, 1.0, 1.1, 1.2, 1.3]),), {"patience": 3}),
     ]
@@ -322,16 +322,6 @@ class _ESNoCopy(reg.EarlyStopping):
         if val_loss < self.best_loss - self.min_delta:
             self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
             self.best_params = params
-            return False
-        self.bad_epochs += 1
-        return self.bad_epochs >= self.patience
-
-
-class _ESShallowCopy(reg.EarlyStopping):
-    def update(self, epoch, val_loss, params):
-        if val_loss < self.best_loss - self.min_delta:
-            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
-            self.best_params = list(params)
             return False
         self.bad_epochs += 1
         return self.bad_epochs >= self.patience
@@ -382,11 +372,9 @@ register(Exercise(
     reference=reg.EarlyStopping, make_cases=_early_cases, run=_run_early_stopping, kind="class",
     mistakes=(
         Mistake("no copy", _ESNoCopy,
-                "best_params is the very list that training keeps changing in place, so it ends up holding the "
-                "last weights: store a deep copy, copy.deepcopy(params)"),
-        Mistake("shallow copy", _ESShallowCopy,
-                "list(params) copies the list but not the arrays inside it, which training changes in place: "
-                "use copy.deepcopy(params)"),
+                "best_params holds the arrays that training keeps changing in place, so it ends up with the last "
+                "weights: store a deep copy, copy.deepcopy(params) (list(params) copies only the list, not the "
+                "arrays in it)"),
         Mistake("patience off by one", _ESOffByOne,
                 "stop as soon as the number of epochs without improvement reaches patience (>=), not after one more"),
         Mistake("counter not reset", _ESNoReset,
@@ -395,5 +383,108 @@ register(Exercise(
                 "an equal loss is not an improvement: require val_loss < best_loss - min_delta"),
         Mistake("min_delta ignored", _ESNoMinDelta,
                 "an improvement must beat the best loss by more than min_delta: val_loss < best_loss - min_delta"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# train-val-split: judged by properties, so any correct way of drawing passes   (7.7)
+# --------------------------------------------------------------------------- #
+
+
+def _split_properties(split, X, y, seed, stratify):
+    """What a correct split must satisfy, as plain numbers (the same for every correct implementation)."""
+    first = split(X, y, val_fraction=0.2, test_fraction=0.3, seed=seed, stratify=stratify)
+    again = split(X, y, val_fraction=0.2, test_fraction=0.3, seed=seed, stratify=stratify)
+    other = split(X, y, val_fraction=0.2, test_fraction=0.3, seed=seed + 1, stratify=stratify)
+    parts = [(np.asarray(Xp), np.asarray(yp)) for Xp, yp in first]
+    rows = np.concatenate([Xp[:, 0] for Xp, _ in parts]).astype(int)  # column 0 holds the row number
+    n_classes = int(y.max()) + 1
+    return {
+        "sizes": np.array([yp.shape[0] for _, yp in parts]),
+        "each row exactly once": np.asarray(rows.size == y.size and np.array_equal(np.sort(rows), np.arange(y.size))),
+        "rows keep their labels": np.asarray(all(np.array_equal(yp, y[Xp[:, 0].astype(int)]) for Xp, yp in parts)),
+        "class counts per part": np.array([np.bincount(yp.astype(int), minlength=n_classes) for _, yp in parts])
+        if stratify else np.zeros((3, n_classes), dtype=np.int64),
+        "training part mixed": np.asarray(np.any(np.diff(parts[0][1]) > 0) and np.any(np.diff(parts[0][1]) < 0)),
+        "same seed, same split": np.asarray(all(np.array_equal(np.asarray(a[0]), np.asarray(b[0]))
+                                                for a, b in zip(first, again))),
+        "other seed, other split": np.asarray(not np.array_equal(np.asarray(first[0][0]), np.asarray(other[0][0]))),
+    }
+
+
+def _run_split(objects, case):
+    counts = case.args[0]
+    y = np.repeat(np.arange(len(counts)), counts)
+    X = np.column_stack([np.arange(y.size, dtype=float), np.random.default_rng(case.kwargs["seed"]).random(y.size)])
+    return _split_properties(objects[0], X, y, case.kwargs["seed"], case.kwargs["stratify"])
+
+
+def _split_cases(rng):
+    def seed():
+        return int(rng.integers(0, 2**31))
+
+    return [
+        Case("two classes of 20 and 30, val 0.2, test 0.3 (per class: test 6 + 9, validation 4 + 6)",
+             ([20, 30],), {"seed": seed(), "stratify": True}),
+        Case("three classes of 24, 36 and 40", ([24, 36, 40],), {"seed": seed(), "stratify": True}),
+        Case("two equal classes of 50", ([50, 50],), {"seed": seed(), "stratify": True}),
+        Case("four classes of 10, 20, 30 and 40", ([10, 20, 30, 40],), {"seed": seed(), "stratify": True}),
+        Case("stratify=False: 60 samples split as a whole", ([30, 30],), {"seed": seed(), "stratify": False}),
+    ]
+
+
+def _split_factory(*, stratified=True, pair_broken=False, overlap=False, final_shuffle=True, own_rng=False,
+                   fractions_swapped=False):
+    def train_val_test_split(X, y, *, val_fraction=0.15, test_fraction=0.15, seed=0, stratify=True):
+        if fractions_swapped:
+            val_fraction, test_fraction = test_fraction, val_fraction
+        rng = np.random.default_rng() if own_rng else np.random.default_rng(seed)
+        groups = ([np.flatnonzero(y == c) for c in np.unique(y)] if stratify and stratified
+                  else [np.arange(y.shape[0])])
+        parts = ([], [], [])
+        for idx in groups:
+            idx = rng.permutation(idx)
+            n_test, n_val = int(round(test_fraction * idx.size)), int(round(val_fraction * idx.size))
+            if overlap:
+                parts[2].append(rng.permutation(idx)[:n_test])
+                parts[1].append(rng.permutation(idx)[:n_val])
+                parts[0].append(idx[n_test + n_val:])
+            else:
+                parts[2].append(idx[:n_test])
+                parts[1].append(idx[n_test:n_test + n_val])
+                parts[0].append(idx[n_test + n_val:])
+        out = []
+        for chunks in parts:
+            idx = np.concatenate(chunks)
+            if final_shuffle:
+                idx = rng.permutation(idx)
+            out.append((X[idx], y[rng.permutation(idx)] if pair_broken else y[idx]))
+        return tuple(out)
+    return train_val_test_split
+
+
+register(Exercise(
+    id="train-val-split", lesson=LESSON, title="A seeded, stratified train/validation/test split", points=2,
+    reference=reg.train_val_test_split, make_cases=_split_cases, run=_run_split,
+    mistakes=(
+        Mistake("not stratified", _split_factory(stratified=False),
+                "with stratify=True split each class separately (np.flatnonzero(y == c) for every class c), "
+                "so every part keeps the class proportions"),
+        Mistake("rows and labels shuffled apart", _split_factory(pair_broken=True),
+                "X and y were reordered by different permutations, so rows lost their labels: index both "
+                "with the same index array, X[idx], y[idx]"),
+        Mistake("parts overlap", _split_factory(overlap=True),
+                "some samples landed in two parts: shuffle each class once, then cut that one order into "
+                "consecutive slices for test, validation and training"),
+        Mistake("parts not shuffled", _split_factory(final_shuffle=False),
+                "each part is sorted by class (all 0s, then all 1s, ...): shuffle each part once more after "
+                "putting the classes together, or mini-batches will hold one class each"),
+        Mistake("seed ignored", _split_factory(own_rng=True),
+                "the same seed must give the same split: make the generator from the seed, "
+                "np.random.default_rng(seed), and draw every permutation from it"),
+        Mistake("fractions swapped", _split_factory(fractions_swapped=True),
+                "the validation part has val_fraction of each class and the test part test_fraction; "
+                "yours are the other way round"),
     ),
 ))

@@ -1,0 +1,205 @@
+"""Mutation tests for the lesson 02 exercise checks (nncourse/checks/activations.py).
+
+For every exercise: the reference passes; every registered Mistake fails and
+gets its own hint; a `raise NotImplementedError` stub is "not attempted"; blank
+answers (None, zeros of the right shape) fail; a failure names the case and
+shows expected versus got. Then the things the stable exercises exist for:
+the textbook sigmoid and softmax are rejected at +-1000 for overflowing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nncourse import activations as act
+from nncourse.checks import EXERCISES, CheckFailed, check, run_checks
+
+LESSON = "02_activations"
+IDS = [e.id for e in EXERCISES.values() if e.lesson == LESSON]
+MISTAKES = [(e.id, m) for e in EXERCISES.values() if e.lesson == LESSON for m in e.mistakes]
+SEEDS = range(5)
+
+
+def _zeros_like(value):
+    if isinstance(value, np.ndarray):
+        return np.zeros_like(value)
+    if isinstance(value, (tuple, list)):
+        return type(value)(_zeros_like(v) for v in value)
+    return type(value)(0)
+
+
+def test_lesson_has_its_exercises():
+    assert IDS == ["collapse-linear", "relu", "relu-grad", "leaky-relu", "tanh-grad", "sigmoid-grad", "sigmoid",
+                   "softmax"]
+    assert all(EXERCISES[i].mistakes for i in IDS)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("seed", [None, *SEEDS])
+def test_reference_passes(exercise_id, seed):
+    report = run_checks(exercise_id, *EXERCISES[exercise_id].reference_objects(), seed=seed)
+    assert report.passed, report.message()
+    assert report.n_cases >= 5
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_check_prints_one_line_on_success(exercise_id, capsys):
+    check(exercise_id, *EXERCISES[exercise_id].reference_objects())
+    out = capsys.readouterr().out
+    n = len(EXERCISES[exercise_id].make_cases(np.random.default_rng(0)))
+    assert out == f"{exercise_id}: passed all {n} test cases.\n"
+
+
+@pytest.mark.parametrize("exercise_id, mistake", MISTAKES, ids=[f"{i}:{m.name}" for i, m in MISTAKES])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_mistake_fails_with_its_own_hint(exercise_id, mistake, seed):
+    impl = mistake.implementation if isinstance(mistake.implementation, tuple) else (mistake.implementation,)
+    report = run_checks(exercise_id, *impl, seed=seed)
+    assert not report.passed
+    message = report.message()
+    assert mistake.hint in message, message
+    assert f"{exercise_id}: case '" in message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_not_implemented_stub_is_not_attempted(exercise_id):
+    def stub(*args, **kwargs):
+        raise NotImplementedError(f"{exercise_id}: replace this line with your code")
+
+    with pytest.raises(CheckFailed) as info:
+        check(exercise_id, stub)
+    assert info.value.not_attempted
+    assert "not attempted yet" in str(info.value)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_blank_answers_fail(exercise_id):
+    reference = EXERCISES[exercise_id].reference
+
+    def returns_none(*args, **kwargs):
+        return None
+
+    def returns_zeros(*args, **kwargs):
+        return _zeros_like(reference(*args, **kwargs))
+
+    for blank in (returns_none, returns_zeros):
+        report = run_checks(exercise_id, blank, seed=0)
+        assert not report.passed and not report.not_attempted, blank.__name__
+    assert "returned None" in run_checks(exercise_id, returns_none, seed=0).message()
+
+
+def test_failure_names_the_case_and_shows_expected_and_got():
+    message = run_checks("sigmoid-grad", lambda z: z * (1.0 - z), seed=1).message()
+    assert message.startswith("sigmoid-grad: case 'a small vector worked by hand' failed: wrong values")
+    assert "expected: array of shape (4,), float64:" in message
+    assert "got:      array of shape (4,), float64:" in message
+    assert "hint: z * (1 - z) is the formula for the *output*" in message
+
+
+# --- the numerically stable exercises: overflow is what they test ---
+
+def _naive_sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _both_branches_sigmoid(z):
+    # Looks stable, but np.where evaluates both branches on every element.
+    return np.where(z >= 0, 1.0 / (1.0 + np.exp(-z)), np.exp(z) / (1.0 + np.exp(z)))
+
+
+def _naive_softmax(z):
+    e = np.exp(z)
+    return e / np.sum(e, axis=1, keepdims=True)
+
+
+def _min_shift_softmax(z):
+    e = np.exp(z - np.min(z, axis=1, keepdims=True))
+    return e / np.sum(e, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("exercise_id, naive", [("sigmoid", _naive_sigmoid), ("sigmoid", _both_branches_sigmoid),
+                                                ("softmax", _naive_softmax), ("softmax", _min_shift_softmax)])
+def test_overflowing_versions_fail_only_at_the_extremes(exercise_id, naive):
+    report = run_checks(exercise_id, naive, seed=3)
+    assert not report.passed
+    assert "overflow" in report.message()
+    # On ordinary inputs the textbook formula is right: only the extreme cases fail.
+    extreme = {c.name for c in EXERCISES[exercise_id].make_cases(np.random.default_rng(0)) if c.extreme}
+    assert extreme and {name for name, _ in report.failures} <= extreme
+
+
+def test_stable_alternatives_pass():
+    def sigmoid_tanh(z):
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+    def sigmoid_split(z):
+        out = np.empty_like(z)
+        pos = z >= 0
+        out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+        e = np.exp(z[~pos])
+        out[~pos] = e / (1.0 + e)
+        return out
+
+    def softmax_loop(z):
+        out = np.empty_like(z)
+        for i, row in enumerate(z):
+            e = np.exp(row - row.max())
+            out[i] = e / e.sum()
+        return out
+
+    for seed in SEEDS:
+        for fn in (sigmoid_tanh, sigmoid_split):
+            assert run_checks("sigmoid", fn, seed=seed).passed
+        assert run_checks("softmax", softmax_loop, seed=seed).passed
+        assert run_checks("softmax", lambda z: act.softmax(z, axis=1), seed=seed).passed
+
+
+def test_in_place_relu_is_caught():
+    def relu_in_place(z):
+        z[z < 0] = 0.0
+        return z
+
+    message = run_checks("relu", relu_in_place, seed=0).message()
+    assert "modified its input array in place" in message
+
+
+def test_boolean_relu_grad_is_told_about_the_dtype():
+    message = run_checks("relu-grad", lambda z: z > 0, seed=0).message()
+    assert "returned dtype bool" in message
+
+
+def test_relu_grad_cases_contain_exact_zeros():
+    cases = EXERCISES["relu-grad"].make_cases(np.random.default_rng(0))
+    assert sum(int(np.any(c.args[0] == 0.0)) for c in cases) >= 3
+
+
+def test_cases_are_fresh_on_every_run():
+    a = EXERCISES["softmax"].make_cases(np.random.default_rng(1))
+    b = EXERCISES["softmax"].make_cases(np.random.default_rng(2))
+    assert not np.array_equal(a[2].args[0], b[2].args[0]) or a[2].args[0].shape != b[2].args[0].shape
+
+
+def test_collapse_linear_matches_the_stacked_layers():
+    rng = np.random.default_rng(0)
+    W1, b1, W2, b2 = rng.normal(size=(3, 4)), rng.normal(size=4), rng.normal(size=(4, 2)), rng.normal(size=2)
+    X = rng.normal(size=(5, 3))
+    W, b = EXERCISES["collapse-linear"].reference(W1, b1, W2, b2)
+    np.testing.assert_allclose(X @ W + b, (X @ W1 + b1) @ W2 + b2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_grading_hand_over_judges_the_same(exercise_id, tmp_path):
+    # When grading, the kernel only writes plain data; the grader rebuilds the cases from the seed and judges.
+    from nncourse.checks import _exchange, judge, run_student
+    from nncourse.checks._core import exercise_rng
+
+    exercise = EXERCISES[exercise_id]
+    mistake = exercise.mistakes[0].implementation
+    for objects, should_pass in ((exercise.reference_objects(), True),
+                                 (mistake if isinstance(mistake, tuple) else (mistake,), False)):
+        cases = exercise.make_cases(exercise_rng(exercise_id, 11))
+        _exchange.dump(tmp_path, exercise_id, 11, [run_student(exercise, objects, c) for c in cases])
+        outcomes = _exchange.load(tmp_path, exercise_id, 11, len(cases))
+        report = judge(exercise, exercise.make_cases(exercise_rng(exercise_id, 11)), outcomes)
+        assert report.passed == should_pass, report.message()

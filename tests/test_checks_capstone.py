@@ -1,0 +1,228 @@
+"""Mutation tests for the capstone's exercise checks (nncourse/checks/capstone.py).
+
+For every exercise: the reference passes; every known Mistake fails and gets
+its own hint; a NotImplementedError stub is "not attempted"; blank answers
+(None, zeros of the right shape) fail; a failure names the case and shows
+expected versus got.
+"""
+
+import numpy as np
+import pytest
+
+from nncourse import datasets, metrics
+from nncourse.checks import EXERCISES, CheckFailed, check, run_checks
+
+IDS = ["standardise", "shift-images", "predict-classes", "confusion-matrix", "per-class-accuracy"]
+MISTAKES = [(eid, m) for eid in IDS for m in EXERCISES[eid].mistakes]
+
+
+def test_the_lesson_registers_its_exercises_with_points():
+    lesson = {eid: ex.points for eid, ex in EXERCISES.items() if ex.lesson == "08_capstone_digits"}
+    assert lesson == {"standardise": 2, "shift-images": 2, "predict-classes": 1, "confusion-matrix": 2,
+                      "per-class-accuracy": 1}
+
+
+@pytest.mark.parametrize("eid", IDS)
+def test_reference_passes_and_prints_one_line(eid, capsys):
+    check(eid, *EXERCISES[eid].reference_objects())
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert out.startswith(f"{eid}: passed all ") and out.endswith(" test cases.\n")
+
+
+@pytest.mark.parametrize("eid", IDS)
+def test_reference_passes_with_every_seed(eid):
+    for seed in range(5):
+        assert run_checks(eid, *EXERCISES[eid].reference_objects(), seed=seed).passed
+
+
+@pytest.mark.parametrize("eid, mistake", MISTAKES, ids=[f"{e}-{m.name}" for e, m in MISTAKES])
+def test_every_mistake_fails_with_its_own_hint(eid, mistake):
+    report = run_checks(eid, mistake.implementation, seed=1)
+    assert not report.passed
+    assert not report.not_attempted
+    message = report.message()
+    assert f"hint: {mistake.hint}" in message
+    others = [m.hint for m in EXERCISES[eid].mistakes if m is not mistake]
+    assert not any(f"hint: {h}" in message for h in others)
+
+
+@pytest.mark.parametrize("eid", IDS)
+def test_stub_is_not_attempted(eid):
+    def stub(*args):
+        raise NotImplementedError(f"{eid}: replace this line with your code")
+
+    with pytest.raises(CheckFailed, match="not attempted yet") as info:
+        check(eid, stub)
+    assert info.value.not_attempted
+
+
+@pytest.mark.parametrize("eid", IDS)
+def test_returning_none_fails(eid):
+    with pytest.raises(CheckFailed, match="returned None") as info:
+        check(eid, lambda *args: None)
+    assert not info.value.not_attempted
+
+
+def _zeros_like_reference(eid):
+    reference = EXERCISES[eid].reference_objects()[0]
+
+    def blank(*args):
+        result = reference(*args)
+        if isinstance(result, tuple):
+            return tuple(np.zeros_like(r) for r in result)
+        return np.zeros_like(result)
+
+    return blank
+
+
+@pytest.mark.parametrize("eid", IDS)
+def test_zeros_of_the_right_shape_fail(eid):
+    with pytest.raises(CheckFailed, match="failed"):
+        check(eid, _zeros_like_reference(eid))
+
+
+def test_failure_names_the_case_and_shows_expected_and_got():
+    def shift_without_fill(images, dy, dx):
+        return np.roll(images, (dy, dx), axis=(1, 2))
+
+    message = run_checks("shift-images", shift_without_fill, seed=0).message()
+    assert "case '3x3 image, one pixel down, by hand' failed" in message
+    # the by-hand case: rows (1 2 3), (4 5 6), (7 8 9) moved down; row 0 must be 0, not (7 8 9)
+    assert "expected: array of shape (1, 3, 3)" in message and "got:" in message
+    assert "expected 0, got 9" in message or "expected 0, got 7" in message
+
+
+def test_standardise_that_mutates_its_input_fails():
+    def in_place(X_train, X_other):
+        mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+        std[std == 0] = 1
+        X_train -= mean
+        X_train /= std
+        return X_train, (X_other - mean) / std
+
+    with pytest.raises(CheckFailed, match="modified its input"):
+        check("standardise", in_place)
+
+
+def test_standardise_accepts_a_tiny_epsilon_instead_of_the_zero_guard():
+    # (x - mean) / (std + 1e-12) differs from the reference by ~1e-12 relative:
+    # an equally good answer must pass.
+    def with_epsilon(X_train, X_other):
+        mean, std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-12
+        std = np.where(std > 1e-9, std, 1.0)
+        return (X_train - mean) / std, (X_other - mean) / std
+
+    check("standardise", with_epsilon)
+
+
+def test_confusion_matrix_with_a_loop_passes():
+    def with_loop(y_true, y_pred, n_classes):
+        C = np.zeros((n_classes, n_classes), dtype=int)
+        for t, p in zip(y_true, y_pred):
+            C[t, p] += 1
+        return C
+
+    check("confusion-matrix", with_loop)
+
+
+def test_per_class_accuracy_with_plain_division_passes(recwarn):
+    # 0 / 0 = NaN with a RuntimeWarning is the right answer for an empty class
+    check("per-class-accuracy", lambda C: np.diag(C) / C.sum(axis=1))
+
+
+def test_predict_classes_through_forward_passes():
+    import nncourse
+
+    check("predict-classes", lambda params, X: np.argmax(nncourse.forward(params, X)[0], axis=1))
+
+
+def test_hard_coded_answer_fails():
+    # the by-hand case's answer, returned for every input
+    with pytest.raises(CheckFailed):
+        check("per-class-accuracy", lambda C: np.array([0.5, 1.0, 2 / 3]))
+
+
+# ----------------------------------------------------------------- the package's references
+
+def test_metrics_known_values_and_errors():
+    # six samples: (0,0) (0,1) (1,1) (2,2) (2,0) (2,2)
+    C = metrics.confusion_matrix([0, 0, 1, 2, 2, 2], [0, 1, 1, 2, 0, 2], 3)
+    np.testing.assert_array_equal(C, [[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert C.dtype == np.int64
+    # 1/2, 1/1, 2/3
+    np.testing.assert_allclose(metrics.per_class_accuracy(C), [0.5, 1.0, 2 / 3])
+    assert np.isnan(metrics.per_class_accuracy(np.array([[1, 0], [0, 0]]))[1])
+    with pytest.raises(ValueError, match="y_pred holds label 3"):
+        metrics.confusion_matrix([0, 1], [0, 3], 3)
+    with pytest.raises(ValueError, match="y_true must be a 1-D array"):
+        metrics.confusion_matrix([[0, 1]], [[0, 1]], 2)
+    with pytest.raises(ValueError, match=r"y_pred must have shape \(2,\)"):
+        metrics.confusion_matrix([0, 1], [0, 1, 1], 2)
+    with pytest.raises(ValueError, match="n_classes"):
+        metrics.confusion_matrix([0], [0], 0)
+    with pytest.raises(ValueError, match="square"):
+        metrics.per_class_accuracy(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="non-negative"):
+        metrics.per_class_accuracy(np.array([[1, -1], [0, 1]]))
+
+
+def test_confusion_matrix_matches_a_loop_oracle():
+    rng = np.random.default_rng(0)
+    y_true, y_pred = rng.integers(0, 7, size=500), rng.integers(0, 7, size=500)
+    oracle = np.zeros((7, 7), dtype=np.int64)
+    for t, p in zip(y_true, y_pred):
+        oracle[t, p] += 1
+    np.testing.assert_array_equal(metrics.confusion_matrix(y_true, y_pred, 7), oracle)
+    # accuracy = trace / total
+    assert np.trace(oracle) / 500 == np.mean(y_true == y_pred)
+
+
+def test_standardise_reference_properties_and_errors():
+    rng = np.random.default_rng(1)
+    X_train = 3.0 + 2.0 * rng.standard_normal((50, 4))
+    X_train[:, 2] = 7.0
+    X_val, X_test = rng.standard_normal((5, 4)), rng.standard_normal((6, 4))
+    before = X_train.copy()
+    T, V, S = datasets.standardise(X_train, X_val, X_test)
+    np.testing.assert_array_equal(X_train, before)
+    np.testing.assert_allclose(T.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(T.std(axis=0), [1.0, 1.0, 0.0, 1.0])
+    mean, std = before.mean(axis=0), np.where(before.std(axis=0) > 0, before.std(axis=0), 1.0)
+    np.testing.assert_allclose(S, (X_test - mean) / std)
+    assert len(datasets.standardise(X_train)) == 1
+    with pytest.raises(ValueError, match="others\\[1\\] has 3 features"):
+        datasets.standardise(X_train, X_val, X_test[:, :3])
+    with pytest.raises(ValueError, match="X_train must be 2-D"):
+        datasets.standardise(X_train[0])
+    with pytest.raises(ValueError, match="at least one sample"):
+        datasets.standardise(np.zeros((0, 3)))
+
+
+def test_standardise_treats_a_column_constant_in_floating_point_as_constant():
+    # 0.1 * 3 in a column of 0.1s: the mean is not exactly 0.1, so the
+    # computed std is a few 1e-17 instead of 0; the column must still map to 0.
+    X = np.full((3, 2), 0.1)
+    X[:, 1] = [1.0, 2.0, 3.0]
+    assert 0 < X[:, 0].std() < 1e-15
+    (T,) = datasets.standardise(X)
+    np.testing.assert_allclose(T[:, 0], 0.0, atol=1e-12)
+
+
+def test_shift_images_matches_a_loop_oracle_and_validates():
+    rng = np.random.default_rng(2)
+    images = rng.random((3, 5, 4))
+    for dy in range(-4, 5):
+        for dx in range(-3, 4):
+            oracle = np.zeros_like(images)
+            for r in range(5):
+                for c in range(4):
+                    if 0 <= r - dy < 5 and 0 <= c - dx < 4:
+                        oracle[:, r, c] = images[:, r - dy, c - dx]
+            np.testing.assert_array_equal(datasets.shift_images(images, dy, dx), oracle)
+    with pytest.raises(ValueError, match=r"\|dy\| must be smaller than the image \(5 pixels\)"):
+        datasets.shift_images(images, 5, 0)
+    with pytest.raises(TypeError, match="dx must be an integer"):
+        datasets.shift_images(images, 0, 1.0)
+    with pytest.raises(ValueError, match="images must be 3-D"):
+        datasets.shift_images(images[0], 0, 0)
