@@ -1,1 +1,372 @@
-"""Exercise checks for lesson loss (being written)."""
+"""Exercise checks for lesson 04 (``04_loss.ipynb``).
+
+Exercises, warm-up first: ``mse`` (the course's convention: the mean over every
+entry, no ½), ``mse-grad``, ``one-hot``, ``binary-cross-entropy`` (from
+probabilities, clipped), ``logsumexp`` (one value per row, with the max shift)
+and ``cross-entropy-logits`` (softmax cross-entropy straight from the logits).
+The last two are tested at logits of ±1000 with overflow forbidden.
+
+Every case draws fresh numbers from the ``rng`` it is given, so a hard-coded
+answer cannot pass; every ``Mistake`` is a wrong version learners really write,
+with the hint it deserves (``tests/test_checks_loss.py`` requires each of them
+to fail with its own hint). Cases that a mistake fails *without* overflowing
+(logits of -1000 underflow to 0) come before the overflowing ones, so the
+learner reads the targeted hint rather than only "it overflowed".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import losses
+from ._core import Case, Exercise, Mistake, register
+
+LESSON = "04_loss"
+
+
+# --------------------------------------------------------------------------- #
+# mse and mse-grad
+# --------------------------------------------------------------------------- #
+
+def _regression_cases(rng: np.random.Generator) -> list:
+    n, k = int(rng.integers(4, 9)), int(rng.integers(2, 5))
+
+    def pair(*shape):
+        y = rng.normal(0.0, 2.0, size=shape)
+        return y + rng.normal(0.0, 1.0, size=shape), y
+
+    return [
+        Case("the worked example: 3 samples, 2 outputs",
+             (np.array([[1.0, 2.0], [0.0, 1.0], [2.0, -1.0]]), np.array([[1.5, 2.0], [0.0, 3.0], [1.0, -1.0]]))),
+        Case(f"random (n_samples, n_outputs) = ({n}, {k})", pair(n, k)),
+        Case(f"one output per sample, shape ({n}, 1)", pair(n, 1)),
+        Case("a 1-D vector of predictions", pair(int(rng.integers(5, 12)))),
+        Case("one sample, several outputs", pair(1, 3)),
+        Case("perfect predictions (loss 0)", (np.array([[0.5, -1.0], [2.0, 3.0], [1.0, 1.0]]),) * 2),
+        Case("large errors", pair(5, 3)[:1] + (rng.normal(0.0, 1e3, size=(5, 3)),)),
+    ]
+
+
+register(Exercise(
+    id="mse",
+    lesson=LESSON,
+    title="Mean squared error over every entry (no ½)",
+    points=1,
+    reference=losses.mse,
+    make_cases=_regression_cases,
+    mistakes=(
+        Mistake("summed", lambda p, y: float(np.sum((p - y) ** 2)),
+                "the course's MSE is a mean: divide the sum of squares by the number of entries (np.mean), so "
+                "the loss does not grow with the batch size."),
+        Mistake("with ½", lambda p, y: float(0.5 * np.mean((p - y) ** 2)),
+                "the ½ is a textbook convention (it cancels the 2 of the derivative); the course, like PyTorch's "
+                "MSELoss, uses the plain mean of (y_pred - y)**2."),
+        Mistake("mean over samples only", lambda p, y: float(np.sum((p - y) ** 2) / p.shape[0]),
+                "average over every entry (samples and outputs): divide by y_pred.size, not by the number of rows."),
+        Mistake("root mean square", lambda p, y: float(np.sqrt(np.mean((p - y) ** 2))),
+                "that is the RMSE; the MSE is the mean of the squares, without the square root."),
+        Mistake("absolute error", lambda p, y: float(np.mean(np.abs(p - y))),
+                "that is the mean absolute error; square the differences: (y_pred - y)**2."),
+        Mistake("square of the mean", lambda p, y: float(np.mean(p - y) ** 2),
+                "square each difference first, then average: np.mean((y_pred - y)**2), not np.mean(y_pred - y)**2 "
+                "(errors of opposite sign would cancel)."),
+    ),
+))
+
+
+register(Exercise(
+    id="mse-grad",
+    lesson=LESSON,
+    title="The gradient of the MSE, 2 (y_pred - y) / N",
+    points=2,
+    reference=losses.mse_grad,
+    make_cases=_regression_cases,
+    mistakes=(
+        Mistake("no factor 2", lambda p, y: (p - y) / p.size,
+                "the derivative of (y_pred - y)**2 is 2 (y_pred - y); only the textbook loss with a ½ loses the 2, "
+                "and the course's MSE has no ½."),
+        Mistake("divided by the samples", lambda p, y: 2.0 * (p - y) / p.shape[0],
+                "the mean runs over all N = y_pred.size entries, so divide by N, not by the number of rows."),
+        Mistake("not divided", lambda p, y: 2.0 * (p - y),
+                "the loss is a mean over N entries, so each entry's derivative carries 1/N: 2 (y_pred - y) / N."),
+        Mistake("y minus y_pred", lambda p, y: 2.0 * (y - p) / p.size,
+                "differentiate with respect to y_pred: d/dy_pred (y_pred - y)**2 = +2 (y_pred - y)."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# one-hot
+# --------------------------------------------------------------------------- #
+
+def _one_hot_cases(rng: np.random.Generator) -> list:
+    n, k = int(rng.integers(6, 12)), int(rng.integers(3, 7))
+    labels = rng.integers(0, k, size=n)
+    labels[rng.integers(0, n)] = 0
+    labels[rng.integers(0, n)] = k - 1
+    missing_top = rng.integers(0, k - 1, size=n)
+    missing_top[0] = 0
+    return [
+        Case("the worked example: y = [2, 0, 2, 1], 3 classes", (np.array([2, 0, 2, 1]), 3)),
+        Case(f"{n} random labels, {k} classes", (labels, k)),
+        Case("the largest class does not occur in this batch", (missing_top, k)),
+        Case("one sample", (np.array([int(rng.integers(0, 10))]), 10)),
+        Case("two classes", (rng.integers(0, 2, size=7), 2)),
+        Case("every sample in class 0", (np.zeros(5, dtype=np.int64), 4)),
+    ]
+
+
+def _one_hot_rows_by_label(y, n_classes):
+    out = np.zeros((len(y), n_classes))
+    out[y] = 1.0
+    return out
+
+
+def _one_hot_columns_by_label(y, n_classes):
+    out = np.zeros((len(y), n_classes))
+    out[:, y] = 1.0
+    return out
+
+
+register(Exercise(
+    id="one-hot",
+    lesson=LESSON,
+    title="One-hot encoding of integer labels",
+    points=1,
+    reference=losses.one_hot,
+    make_cases=_one_hot_cases,
+    mistakes=(
+        Mistake("classes from the data", lambda y, n_classes: np.eye(int(np.max(y)) + 1)[y],
+                "use n_classes for the number of columns: a batch need not contain the largest class, so "
+                "y.max() + 1 can be too small."),
+        Mistake("transposed", lambda y, n_classes: np.eye(n_classes)[:, y],
+                "samples are rows: the result has shape (n, n_classes), one row per label (np.eye(n_classes)[y])."),
+        Mistake("labels counted from 1", lambda y, n_classes: np.eye(n_classes)[y - 1],
+                "labels count from 0: label 0 sets column 0 (no `- 1`)."),
+        Mistake("rows indexed by the label", _one_hot_rows_by_label,
+                "out[y] = 1 fills whole rows; set one entry per row with out[np.arange(n), y] = 1."),
+        Mistake("columns indexed by the label", _one_hot_columns_by_label,
+                "out[:, y] = 1 fills whole columns; set one entry per row with out[np.arange(n), y] = 1."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# binary-cross-entropy
+# --------------------------------------------------------------------------- #
+
+def _bce_cases(rng: np.random.Generator) -> list:
+    n = int(rng.integers(5, 10))
+
+    def pair(*shape):
+        return rng.uniform(0.02, 0.98, size=shape), rng.integers(0, 2, size=shape).astype(float)
+
+    y_sure = rng.integers(0, 2, size=(6, 1)).astype(float)
+    return [
+        Case("the worked example: p = [0.9, 0.2, 0.6], y = [1, 0, 1]",
+             (np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 1.0]))),
+        Case(f"random probabilities, shape ({n}, 1)", pair(n, 1)),
+        Case("a 1-D vector", pair(n + 3)),
+        Case("several outputs per sample (multi-label)", pair(4, 3)),
+        Case("soft targets between 0 and 1",
+             (rng.uniform(0.05, 0.95, size=(5, 1)), rng.uniform(0.0, 1.0, size=(5, 1)))),
+        Case("confident and right: p is exactly 0 or 1", (y_sure.copy(), y_sure), extreme=True),
+        Case("confident and wrong: p = 0 where y = 1",
+             (np.array([[0.0], [0.3], [1.0]]), np.array([[1.0], [0.0], [0.0]])), extreme=True),
+    ]
+
+
+def _bce_unclipped(p, y):
+    return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
+
+
+def _bce_clip_with(eps):
+    def bce(p, y):
+        q = np.clip(p, eps, 1.0 - eps)
+        return float(-np.mean(y * np.log(q) + (1.0 - y) * np.log(1.0 - q)))
+    return bce
+
+
+def _bce_positive_term_only(p, y):
+    q = np.clip(p, np.finfo(float).eps, 1.0 - np.finfo(float).eps)
+    return float(-np.mean(y * np.log(q)))
+
+
+def _bce_summed(p, y):
+    q = np.clip(p, np.finfo(float).eps, 1.0 - np.finfo(float).eps)
+    return float(-np.sum(y * np.log(q) + (1.0 - y) * np.log(1.0 - q)))
+
+
+def _bce_log10(p, y):
+    q = np.clip(p, np.finfo(float).eps, 1.0 - np.finfo(float).eps)
+    return float(-np.mean(y * np.log10(q) + (1.0 - y) * np.log10(1.0 - q)))
+
+
+register(Exercise(
+    id="binary-cross-entropy",
+    lesson=LESSON,
+    title="Binary cross-entropy from probabilities, clipped to [eps, 1 - eps]",
+    points=2,
+    reference=losses.binary_cross_entropy,
+    make_cases=_bce_cases,
+    mistakes=(
+        Mistake("not clipped", _bce_unclipped,
+                "log(0) is -inf (and 0 * log 0 is NaN): clip p to [eps, 1 - eps] first, with "
+                "eps = np.finfo(p.dtype).eps, so a confident wrong answer costs a large finite amount."),
+        Mistake("clipped with another epsilon", _bce_clip_with(1e-7),
+                "clip with the machine epsilon of the dtype, eps = np.finfo(p.dtype).eps (about 2.2e-16 for "
+                "float64), as the package does: the cost of a confident mistake, -log(eps), depends on it."),
+        Mistake("y log p only", _bce_positive_term_only,
+                "the loss has two terms: y log p for the positives and (1 - y) log(1 - p) for the negatives; "
+                "without the second, predicting p = 1 everywhere costs nothing."),
+        Mistake("summed", _bce_summed,
+                "the loss is a mean over the entries (np.mean), not a sum."),
+        Mistake("log base 10", _bce_log10,
+                "cross-entropy uses the natural logarithm, np.log, not np.log10."),
+        Mistake("sign flipped", lambda p, y: -_bce_clip_with(np.finfo(float).eps)(p, y),
+                "log p is negative for p < 1, so the loss needs a minus in front to be positive: "
+                "L = -mean(y log p + (1 - y) log(1 - p))."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# logsumexp
+# --------------------------------------------------------------------------- #
+
+def logsumexp_rows(Z):
+    """log(sum_j exp(Z[i, j])) for every row i, computed with the row maximum shifted out (eq. 4.8)."""
+    return losses.logsumexp(Z, axis=1)
+
+
+def _far_apart_rows(rng: np.random.Generator) -> np.ndarray:
+    top, bottom = rng.uniform(800.0, 1000.0), rng.uniform(800.0, 1000.0)
+    return np.array([[top, top - 1.0, top - 3.0], [-bottom, -bottom + 2.0, -bottom + 0.5]])
+
+
+def _logit_cases(rng: np.random.Generator, with_labels: bool) -> list:
+    n, k = int(rng.integers(4, 8)), int(rng.integers(3, 6))
+    square = int(rng.integers(3, 6))
+    cases = [
+        ("the worked example: z = [2, 1, 0.1]", np.array([[2.0, 1.0, 0.1]]), np.array([0]), False),
+        (f"random logits, shape ({n}, {k})", rng.normal(0.0, 2.0, size=(n, k)), rng.integers(0, k, size=n), False),
+        (f"square batch, shape ({square}, {square})", rng.normal(0.0, 2.0, size=(square, square)),
+         rng.integers(0, square, size=square), False),
+        ("two classes", rng.normal(0.0, 3.0, size=(6, 2)), rng.integers(0, 2, size=6), False),
+        ("equal logits (a uniform distribution)", np.full((3, 4), 1.5), np.array([0, 3, 1]), False),
+        ("z = [-1000, -1000, -999] (exp underflows to 0)", np.array([[-1000.0, -1000.0, -999.0]]), np.array([1]), True),
+        ("rows far apart (one near +1000, one near -1000)", _far_apart_rows(rng), np.array([2, 0]), True),
+        ("z = [1000, 0, -1000], label of the smallest", np.array([[1000.0, 0.0, -1000.0]]), np.array([2]), True),
+        ("z = [1000, 1001, 1002] (exp overflows)", np.array([[1000.0, 1001.0, 1002.0]]), np.array([0]), True),
+        ("large random logits", rng.normal(0.0, 400.0, size=(5, 4)), rng.integers(0, 4, size=5), True),
+    ]
+    return [Case(name, (Z, y) if with_labels else (Z,), extreme=extreme) for name, Z, y, extreme in cases]
+
+
+def _lse_unshifted(Z):
+    return np.log(np.sum(np.exp(Z), axis=1))
+
+
+def _lse_global_max(Z):
+    m = np.max(Z)
+    return m + np.log(np.sum(np.exp(Z - m), axis=1))
+
+
+def _lse_shift_not_added_back(Z):
+    m = np.max(Z, axis=1, keepdims=True)
+    return np.log(np.sum(np.exp(Z - m), axis=1))
+
+
+def _lse_columns(Z):
+    m = np.max(Z, axis=0, keepdims=True)
+    return (m + np.log(np.sum(np.exp(Z - m), axis=0, keepdims=True)))[0]
+
+
+def _lse_mean(Z):
+    m = np.max(Z, axis=1, keepdims=True)
+    return (m + np.log(np.mean(np.exp(Z - m), axis=1, keepdims=True)))[:, 0]
+
+
+def _lse_max_only(Z):
+    return np.max(Z, axis=1)
+
+
+register(Exercise(
+    id="logsumexp",
+    lesson=LESSON,
+    title="Log-sum-exp of every row, with the row maximum shifted out",
+    points=2,
+    reference=logsumexp_rows,
+    make_cases=lambda rng: _logit_cases(rng, with_labels=False),
+    forbid_overflow=True,
+    mistakes=(
+        Mistake("no shift", _lse_unshifted,
+                "np.exp(-1000) underflows to 0 (and np.exp(1000) overflows): subtract each row's maximum m first "
+                "and add it back, m + log(sum(exp(z - m))) (eq. 4.8)."),
+        Mistake("global max", _lse_global_max,
+                "shift each row by its own maximum, np.max(Z, axis=1, keepdims=True): with one maximum for the "
+                "whole batch, a row far below it underflows to exp(...) = 0 and log(0) = -inf."),
+        Mistake("shift not added back", _lse_shift_not_added_back,
+                "log sum exp(z - m) = logsumexp(z) - m: add the maximum m back to the result."),
+        Mistake("over columns", _lse_columns,
+                "each row is one sample: take the max and the sum along axis=1 (the classes), not axis=0."),
+        Mistake("log-mean-exp", _lse_mean,
+                "sum the exponentials (np.sum), do not average them: log-sum-exp, not log-mean-exp."),
+        Mistake("max only", _lse_max_only,
+                "the maximum is only the shift: logsumexp(z) = m + log(sum(exp(z - m))), which is larger than m "
+                "by up to log(k)."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# cross-entropy-logits
+# --------------------------------------------------------------------------- #
+
+def _ce_naive_softmax(Z, y):
+    P = np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True)
+    return float(-np.mean(np.log(P[np.arange(len(y)), y])))
+
+
+def _ce_stable_softmax_then_log(Z, y):
+    e = np.exp(Z - np.max(Z, axis=1, keepdims=True))
+    P = e / np.sum(e, axis=1, keepdims=True)
+    return float(-np.mean(np.log(P[np.arange(len(y)), y])))
+
+
+def _ce_with(reduce=np.mean, sign=1.0, lse=logsumexp_rows, pick=None):
+    def ce(Z, y):
+        picked = Z[np.arange(len(y)), y] if pick is None else pick(Z, y)
+        return float(sign * reduce(lse(Z) - picked))
+    return ce
+
+
+register(Exercise(
+    id="cross-entropy-logits",
+    lesson=LESSON,
+    title="Softmax cross-entropy from the logits with log-sum-exp (integer labels)",
+    points=3,
+    reference=losses.cross_entropy_with_logits,
+    make_cases=lambda rng: _logit_cases(rng, with_labels=True),
+    forbid_overflow=True,
+    mistakes=(
+        Mistake("stable softmax, then log", _ce_stable_softmax_then_log,
+                "the max shift saves the softmax, but a probability that underflows to 0 still gives log(0) = -inf: "
+                "compute the log-probability directly, -log p_y = logsumexp(z) - z_y (eq. 4.9)."),
+        Mistake("softmax without shift, then log", _ce_naive_softmax,
+                "exp of a large logit overflows and exp(-1000) underflows to 0, giving 0/0: never form the "
+                "probabilities; use -log p_y = logsumexp(z) - z_y (eq. 4.9) with the max-shifted log-sum-exp."),
+        Mistake("summed", _ce_with(reduce=np.sum),
+                "the loss is the mean over the samples (divide by n), not the sum."),
+        Mistake("sign flipped", _ce_with(sign=-1.0),
+                "-log p_y = logsumexp(z) - z_y, which is >= 0: the logit of the true class is subtracted."),
+        Mistake("columns picked by the label", _ce_with(pick=lambda Z, y: Z[:, y]),
+                "Z[:, y] is an (n, n) matrix (every label for every sample), broadcast into a wrong mean; pick one "
+                "logit per row with Z[np.arange(n), y]."),
+        Mistake("shift not added back", _ce_with(lse=_lse_shift_not_added_back),
+                "log sum exp(z - m) = logsumexp(z) - m: add the row maximum m back before subtracting z_y."),
+        Mistake("global max", _ce_with(lse=_lse_global_max),
+                "shift each row by its own maximum, np.max(Z, axis=1, keepdims=True): with one maximum for the "
+                "whole batch, a row far below it underflows to log(0) = -inf."),
+    ),
+))

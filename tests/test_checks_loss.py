@@ -1,0 +1,152 @@
+"""Mutation tests for the lesson 04 exercise checks (nncourse/checks/loss.py).
+
+For every exercise: the reference passes; every registered Mistake fails and
+gets its own hint; a `raise NotImplementedError` stub is "not attempted";
+blank answers fail; failures name the case and show expected versus got.
+The stable exercises are also checked the other way round: a correct answer
+written differently passes, and a naive one is caught on the extreme cases.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nncourse import losses
+from nncourse.checks import EXERCISES, CheckFailed, check, run_checks
+
+LESSON = "04_loss"
+IDS = [e.id for e in EXERCISES.values() if e.lesson == LESSON]
+MISTAKES = [(e.id, m) for e in EXERCISES.values() if e.lesson == LESSON for m in e.mistakes]
+SEEDS = range(5)
+
+
+def test_lesson_has_its_exercises():
+    assert IDS == ["mse", "mse-grad", "one-hot", "binary-cross-entropy", "logsumexp", "cross-entropy-logits"]
+    assert all(len(EXERCISES[i].mistakes) >= 4 for i in IDS)
+    assert EXERCISES["logsumexp"].forbid_overflow and EXERCISES["cross-entropy-logits"].forbid_overflow
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("seed", [None, *SEEDS])
+def test_reference_passes(exercise_id, seed):
+    report = run_checks(exercise_id, *EXERCISES[exercise_id].reference_objects(), seed=seed)
+    assert report.passed, report.message()
+    assert report.n_cases >= 6
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_check_prints_one_line_on_success(exercise_id, capsys):
+    check(exercise_id, *EXERCISES[exercise_id].reference_objects())
+    n = len(EXERCISES[exercise_id].make_cases(np.random.default_rng(0)))
+    assert capsys.readouterr().out == f"{exercise_id}: passed all {n} test cases.\n"
+
+
+@pytest.mark.parametrize("exercise_id, mistake", MISTAKES, ids=[f"{i}:{m.name}" for i, m in MISTAKES])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_mistake_fails_with_its_own_hint(exercise_id, mistake, seed):
+    report = run_checks(exercise_id, mistake.implementation, seed=seed)
+    assert not report.passed
+    message = report.message()
+    assert mistake.hint in message, message
+    assert f"{exercise_id}: case '" in message
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_not_implemented_stub_is_not_attempted(exercise_id):
+    def stub(*args, **kwargs):
+        raise NotImplementedError(f"{exercise_id}: replace this line with your code")
+
+    with pytest.raises(CheckFailed) as info:
+        check(exercise_id, stub)
+    assert info.value.not_attempted
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_blank_answers_fail(exercise_id):
+    reference = EXERCISES[exercise_id].reference
+
+    def returns_none(*args):
+        return None
+
+    def returns_zeros(*args):
+        return np.zeros_like(np.asarray(reference(*args)))
+
+    for blank in (returns_none, returns_zeros):
+        report = run_checks(exercise_id, blank, seed=0)
+        assert not report.passed and not report.not_attempted, blank.__name__
+
+
+def test_failure_names_the_case_and_shows_expected_and_got():
+    message = run_checks("mse", lambda p, y: float(np.mean(np.abs(p - y))), seed=0).message()
+    # Worked example: |0.5| + |2| + |1| over 6 entries = 3.5 / 6 = 0.583333; squares: 0.25 + 4 + 1 = 5.25 / 6 = 0.875
+    assert message.startswith("mse: case 'the worked example: 3 samples, 2 outputs' failed: wrong values")
+    assert "expected 0.875, got 0.583333" in message
+
+
+# --- correct answers written differently pass; naive ones are caught ---
+
+def _lse_via_max_and_keepdims(Z):
+    m = Z.max(axis=1, keepdims=True)
+    return (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True))).ravel()
+
+
+def _ce_via_one_hot(Z, y):
+    Y = np.eye(Z.shape[1])[y]
+    m = Z.max(axis=1)
+    lse = m + np.log(np.exp(Z - m[:, None]).sum(axis=1))
+    return float(np.mean(lse - np.sum(Y * Z, axis=1)))
+
+
+def _bce_with_where(p, y):
+    eps = np.finfo(p.dtype).eps
+    q = np.clip(p, eps, 1 - eps)
+    return float(np.mean(np.where(y == 1, -np.log(q), 0.0) + np.where(y == 0, -np.log(1 - q), 0.0)
+                         + np.where((y > 0) & (y < 1), -(y * np.log(q) + (1 - y) * np.log(1 - q)), 0.0)))
+
+
+@pytest.mark.parametrize("exercise_id, correct", [
+    ("logsumexp", _lse_via_max_and_keepdims),
+    ("cross-entropy-logits", _ce_via_one_hot),
+    ("binary-cross-entropy", _bce_with_where),
+    ("one-hot", lambda y, n_classes: np.eye(n_classes)[y]),
+    ("one-hot", lambda y, n_classes: (np.arange(n_classes) == y[:, None]).astype(float)),
+    ("mse", lambda p, y: np.mean(np.square(p - y))),
+    ("mse-grad", lambda p, y: (p - y) * (2.0 / p.size)),
+])
+def test_correct_answers_written_differently_pass(exercise_id, correct):
+    for seed in SEEDS:
+        report = run_checks(exercise_id, correct, seed=seed)
+        assert report.passed, report.message()
+
+
+def test_right_values_with_an_overflow_on_the_way_are_rejected():
+    def exponentiates_raw_logits_too(Z):
+        largest = np.max(np.exp(Z))  # overflows to inf at z = 1000, unused
+        m = np.max(Z, axis=1, keepdims=True)
+        return (m + np.log(np.sum(np.exp(Z - m), axis=1, keepdims=True)))[:, 0] + 0.0 * np.isfinite(largest)
+
+    report = run_checks("logsumexp", exponentiates_raw_logits_too, seed=0)
+    assert not report.passed
+    assert "overflow" in report.message()
+
+
+def test_extreme_cases_are_marked_and_have_finite_answers():
+    for exercise_id in ("logsumexp", "cross-entropy-logits"):
+        cases = EXERCISES[exercise_id].make_cases(np.random.default_rng(1))
+        extreme = [c for c in cases if c.extreme]
+        assert len(extreme) >= 4
+        assert any(np.max(np.abs(c.args[0])) >= 1000 for c in extreme)
+        for case in extreme:
+            assert np.all(np.isfinite(EXERCISES[exercise_id].reference(*case.args)))
+
+
+def test_worked_examples_by_hand():
+    # ln(e^2 + e^1 + e^0.1) = ln(7.389056 + 2.718282 + 1.105171) = ln(11.212509) = 2.417030
+    assert EXERCISES["logsumexp"].reference(np.array([[2.0, 1.0, 0.1]]))[0] == pytest.approx(2.4170300, abs=1e-6)
+    # -ln p_0 = 2.417030 - 2 = 0.417030
+    assert losses.cross_entropy_with_logits(np.array([[2.0, 1.0, 0.1]]), np.array([0])) == pytest.approx(0.4170300,
+                                                                                                           abs=1e-6)
+    # -(ln 0.9 + ln 0.8 + ln 0.6) / 3 = (0.105361 + 0.223144 + 0.510826) / 3 = 0.279777
+    assert losses.binary_cross_entropy(np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 1.0])) == pytest.approx(
+        0.2797769, abs=1e-6)
