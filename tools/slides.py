@@ -1,0 +1,85 @@
+"""Export lessons as reveal.js slide decks, with their libraries beside them for offline use.
+
+    python tools/slides.py notebooks/02_activations.ipynb            # -> build/slides/02_activations.slides.html
+    python tools/slides.py notebooks/*.ipynb --assets /path/to/node_modules
+
+Each cell's ``metadata.slideshow.slide_type`` decides where it goes ("slide",
+"subslide", "fragment", "-" continues the current slide, "skip" leaves it out,
+"notes" becomes speaker notes). Images in markdown are embedded in the file.
+
+nbconvert's slides load reveal.js, require.js, jQuery and MathJax from public
+CDNs. With ``--assets DIR`` (a ``node_modules`` folder holding ``reveal.js`` 4.x,
+``requirejs``, ``jquery`` 2.x and ``mathjax`` 2.7.x, made once with
+``npm install --prefix SOMEWHERE reveal.js@4.0.2 requirejs@2.3.7 jquery@2.2.4 mathjax@2.7.9``)
+those four are copied next to the decks (``build/slides/vendor/``) and the
+decks point at the copies, so the folder works offline and can be carried to a
+lecture hall on a USB stick. Widgets are not live in an exported deck (there is
+no kernel); present the notebook itself in JupyterLab for that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+# The libraries an exported deck loads (folders in node_modules).
+REVEAL, REQUIRE, JQUERY, MATHJAX = "reveal.js", "requirejs", "jquery", "mathjax"
+MATHJAX_CONFIG = "MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+
+
+def export(notebook: Path, out_dir: Path, vendor: str | None = None) -> Path:
+    """Write ``<out_dir>/<stem>.slides.html``; ``vendor`` is the deck-relative folder of local libraries, if any."""
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.SlidesExporter.embed_images = True
+    config.SlidesExporter.reveal_scroll = True
+    # reveal.js's "white" theme brings its own font files; "simple" (the default) fetches Google fonts.
+    config.SlidesExporter.reveal_theme = "white"
+    if vendor is not None:
+        config.SlidesExporter.reveal_url_prefix = f"{vendor}/{REVEAL}"
+        config.SlidesExporter.require_js_url = f"{vendor}/{REQUIRE}/require.js"
+        config.SlidesExporter.jquery_url = f"{vendor}/{JQUERY}/dist/jquery.min.js"
+        config.SlidesExporter.mathjax_url = f"{vendor}/{MATHJAX}/{MATHJAX_CONFIG}"
+    body, _resources = SlidesExporter(config=config).from_filename(str(notebook))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{notebook.stem}.slides.html"
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def copy_assets(node_modules: Path, out_dir: Path, vendor: str = "vendor") -> str:
+    """Copy the deck's libraries from ``node_modules`` beside the decks; return their relative folder."""
+    expected = {REVEAL: "dist/reveal.js", REQUIRE: "require.js", JQUERY: "dist/jquery.min.js", MATHJAX: "MathJax.js"}
+    missing = [f"{node_modules / name / file}" for name, file in expected.items()
+               if not (node_modules / name / file).is_file()]
+    if missing:
+        raise SystemExit("--assets: not found: " + ", ".join(missing) + "\nmake them once with: npm install "
+                         "--prefix SOMEWHERE reveal.js@4.0.2 requirejs@2.3.7 jquery@2.2.4 mathjax@2.7.9  "
+                         "(then pass SOMEWHERE/node_modules)")
+    for name in expected:
+        shutil.copytree(node_modules / name, out_dir / vendor / name, dirs_exist_ok=True)
+    return vendor
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path, help="lesson notebooks to export")
+    parser.add_argument("--out", type=Path, default=Path("build/slides"), help="output folder (default build/slides)")
+    parser.add_argument("--assets", type=Path, default=None,
+                        help="a node_modules folder with reveal.js, requirejs, jquery and mathjax, for offline decks")
+    args = parser.parse_args(argv)
+    vendor = copy_assets(args.assets, args.out) if args.assets else None
+    for notebook in args.notebooks:
+        print(export(notebook, args.out, vendor))
+    if vendor is None:
+        print("These decks load reveal.js, require.js, jQuery and MathJax from the internet; "
+              "use --assets to work offline.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
