@@ -31,7 +31,9 @@ def _vector(x, name):
 def dot(a, b) -> float:
     """Dot product of two vectors.
 
-    .. math:: a \\cdot b = \\sum_i a_i b_i = \\lVert a\\rVert \\lVert b\\rVert \\cos\\theta \\tag{1.1}
+    .. math:: a \\cdot b = \\sum_i a_i b_i \\tag{1.1}
+
+    .. math:: a \\cdot b = \\lVert a\\rVert \\lVert b\\rVert \\cos\\theta \\tag{1.2}
 
     Parameters
     ----------

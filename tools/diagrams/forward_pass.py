@@ -127,7 +127,7 @@ def draw_loop(path: Path) -> None:
     _arrow(ax, (x - gap + 0.15, y + box_h / 2), (x + 0.1, y + box_h / 2))
     for vx, label in zip(value_x, values):
         ax.text(vx, y + box_h + 0.15, label, ha="center", va="bottom", fontsize=12.5)
-    ax.text(0.3, 0.05, "cache: one entry per step, kept for the backward pass (lesson 05);\n"
+    ax.text(0.3, 0.05, "cache: one entry per step, kept for the backward pass (lesson 5);\n"
             "a dense step keeps its input and weights, an activation keeps its Z", fontsize=12.5, color=VERMILION,
             va="top")
     ax.text(0.3, 3.95, "forward: each step's output is the next step's input", fontsize=12.5, va="bottom")
