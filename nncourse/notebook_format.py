@@ -61,7 +61,7 @@ def exercise_id_of(cell) -> str | None:
 
 def exercises_in(nb) -> list[str]:
     """Exercise ids in notebook order (by their answer cells)."""
-    return [exercise_id_of(c) for c in nb.cells if is_answer_cell(c) and exercise_id_of(c)]
+    return [exercise_id_of(c) for c in nb["cells"] if is_answer_cell(c) and exercise_id_of(c)]
 
 
 def stub_solution(source: str, exercise_id: str) -> str:
@@ -82,3 +82,50 @@ def remove_hidden_tests(source: str) -> str:
 
 def has_solution_region(source: str) -> bool:
     return bool(_SOLUTION_RE.search(source))
+
+
+# --------------------------------------------------------------------------- #
+# Raw notebook JSON (release and grading work on the file's own JSON, so that a
+# student's copy is byte-for-byte reproducible and a student's file is never
+# trusted to be a valid notebook)
+# --------------------------------------------------------------------------- #
+
+_NBVAL_MARKER_RE = re.compile(r"^[ \t]*#[ \t]*NBVAL_[A-Z_]+[ \t]*\n?", re.M)
+_DEFINED_RE = re.compile(r"^(?:async[ \t]+)?(?:def|class)[ \t]+([A-Za-z_]\w*)", re.M)
+
+
+def source_text(cell) -> str:
+    """A cell's source as one string (the file may store a list of lines)."""
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
+
+
+def set_source(cell, text: str) -> None:
+    """Store ``text`` as nbformat writes it: a list of lines."""
+    cell["source"] = text.splitlines(keepends=True)
+
+
+def clear_outputs(cell) -> None:
+    """No outputs and no execution count: nbval then compares nothing for it."""
+    if cell.get("cell_type") == "code":
+        cell["outputs"] = []
+        cell["execution_count"] = None
+
+
+def strip_nbval_markers(source: str) -> str:
+    """Remove ``# NBVAL_...`` marker lines (a student's must not steer the grader)."""
+    return _NBVAL_MARKER_RE.sub("", source)
+
+
+def defined_names(source: str) -> list[str]:
+    """Top-level functions and classes a cell defines, in order."""
+    return _DEFINED_RE.findall(source)
+
+
+def dumps_notebook(nb: dict) -> str:
+    """Serialise notebook JSON exactly as ``nbformat.write`` does (stable bytes)."""
+    import json
+
+    return json.dumps(nb, sort_keys=True, indent=1, ensure_ascii=False) + "\n"

@@ -1,0 +1,190 @@
+"""The grader's outputs: gradebook (CSV, JSON), feedback (HTML, Markdown), JUnit XML, log.
+
+Everything is written atomically (a temporary file renamed into place), in a
+fixed order, so grading the same submissions twice writes the same files.
+Feedback shows each exercise, passed or not, and the hint; everything that
+came from a student (values, error messages, file names) is escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from nncourse.checks import EXERCISES
+
+from .release import write_atomic
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _exercise_columns(scope: list[str]) -> list[str]:
+    return [e.id for e in EXERCISES.values() if e.lesson in scope]
+
+
+def _csv_safe(text: str) -> str:
+    """Keep a spreadsheet from reading a student's id as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _student_rows(scope: list[str], results: dict) -> dict:
+    students = sorted({s for s, _ in results})
+    rows = {}
+    for student in students:
+        notebooks = {lesson: results[(student, lesson)] for lesson in scope if (student, lesson) in results}
+        checks = {c["id"]: c for r in notebooks.values() for c in r["checks"]}
+        problems = [f"{lesson}: {r['status']}" + (f" ({r['reason'][:120]})" if r.get("reason") else "")
+                    for lesson, r in notebooks.items() if r["status"] != "graded" or r.get("reason")]
+        rows[student] = {
+            "checks": checks, "notebooks": notebooks,
+            "total": sum(c["points"] for c in checks.values()),
+            "max": sum(c["max_points"] for c in checks.values()),
+            "status": "; ".join(problems) if problems else "ok",
+        }
+    return rows
+
+
+def gradebook_csv(scope: list[str], rows: dict) -> str:
+    columns = _exercise_columns(scope)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["student", *columns, "total", "max", "status"])
+    for student, row in rows.items():
+        writer.writerow([_csv_safe(student), *[row["checks"].get(c, {}).get("points", 0) for c in columns],
+                         row["total"], row["max"], _csv_safe(row["status"])])
+    return buffer.getvalue()
+
+
+def gradebook_json(scope: list[str], rows: dict, limits) -> str:
+    doc = {
+        "lessons": scope,
+        "exercises": {c: {"lesson": EXERCISES[c].lesson, "title": EXERCISES[c].title,
+                          "points": EXERCISES[c].points} for c in _exercise_columns(scope)},
+        "limits": limits.as_dict(),
+        "students": {
+            student: {
+                "total": row["total"], "max": row["max"], "status": row["status"],
+                "notebooks": {
+                    lesson: {k: r.get(k) for k in ("file", "status", "reason", "seed", "seconds", "notes",
+                                                  "other_cells_failed")}
+                    | {"checks": {c["id"]: {k: c[k] for k in ("outcome", "points", "max_points", "reason", "seconds")}
+                                  for c in r["checks"]}}
+                    for lesson, r in row["notebooks"].items()
+                },
+            }
+            for student, row in rows.items()
+        },
+    }
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+_MARK = {"passed": "passed", "failed": "failed", "not attempted": "not attempted", "missing": "missing",
+         "not graded": "not graded"}
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def feedback_markdown(student: str, lesson: str, result: dict) -> str:
+    score = sum(c["points"] for c in result["checks"])
+    top = sum(c["max_points"] for c in result["checks"])
+    lines = [f"# Feedback: {lesson}", "", f"Student: `{student.replace('`', '')}`  ",
+             f"Score: **{score} / {top}** points", ""]
+    if result.get("reason"):
+        lines += ["Note on the whole notebook:", "", _fence(result["reason"]), ""]
+    for note in result.get("notes", []):
+        lines += [f"* {_fence_inline(note)}"]
+    lines += ["", "| exercise | result | points |", "|---|---|---|"]
+    for c in result["checks"]:
+        lines.append(f"| {c['id']} ({c['title']}) | {_MARK[c['outcome']]} | {c['points']} / {c['max_points']} |")
+    for c in result["checks"]:
+        if c["reason"]:
+            lines += ["", f"## {c['id']}: {_MARK[c['outcome']]}", "", _fence(c["reason"])]
+    if result.get("other_cells_failed"):
+        lines += ["", f"{result['other_cells_failed']} other cell(s) did not reproduce the lesson's output "
+                      "(not graded; usually a side effect of an answer, such as changed print options)."]
+    return "\n".join(lines) + "\n"
+
+
+def _fence_inline(text: str) -> str:
+    return "`` " + text.replace("`", "'").replace("\n", " ") + " ``"
+
+
+def feedback_html(student: str, lesson: str, result: dict) -> str:
+    e = html.escape
+    score = sum(c["points"] for c in result["checks"])
+    top = sum(c["max_points"] for c in result["checks"])
+    rows = "\n".join(
+        f"<tr class=\"{e(c['outcome'].replace(' ', '-'))}\"><td>{e(c['id'])}</td><td>{e(c['title'])}</td>"
+        f"<td>{e(_MARK[c['outcome']])}</td><td>{c['points']} / {c['max_points']}</td>"
+        f"<td><pre>{e(c['reason'])}</pre></td></tr>" for c in result["checks"])
+    notes = "".join(f"<li>{e(n)}</li>" for n in result.get("notes", []))
+    whole = f"<p>Note on the whole notebook:</p><pre>{e(result['reason'])}</pre>" if result.get("reason") else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Feedback: {e(lesson)}</title>
+<style>body{{font-family:sans-serif;max-width:60em;margin:2em auto}}td,th{{border:1px solid #ccc;padding:4px;
+vertical-align:top}}table{{border-collapse:collapse}}pre{{white-space:pre-wrap;margin:0}}
+.passed td:nth-child(3){{color:#0a6b0a}}.failed td:nth-child(3){{color:#a40000}}</style></head>
+<body><h1>Feedback: {e(lesson)}</h1>
+<p>Student: <code>{e(student)}</code><br>Score: <strong>{score} / {top}</strong> points</p>
+{whole}<ul>{notes}</ul>
+<table><tr><th>exercise</th><th>title</th><th>result</th><th>points</th><th>reason and hint</th></tr>
+{rows}
+</table></body></html>
+"""
+
+
+def junit_xml(scope: list[str], results: dict) -> str:
+    def clean(text: str) -> str:
+        return _XML_BAD.sub("?", text)
+
+    suites = ET.Element("testsuites", name="nncourse grade")
+    for (student, lesson) in sorted(results):
+        result = results[(student, lesson)]
+        failures = sum(1 for c in result["checks"] if c["outcome"] != "passed")
+        suite = ET.SubElement(suites, "testsuite", name=clean(f"{student}/{lesson}"),
+                              tests=str(len(result["checks"])), failures=str(failures),
+                              time=f"{result.get('seconds', 0):.3f}")
+        for c in result["checks"]:
+            case = ET.SubElement(suite, "testcase", classname=clean(f"{student}.{lesson}"), name=c["id"],
+                                 time=f"{c['seconds']:.3f}")
+            if c["outcome"] != "passed":
+                first = c["reason"].splitlines()[0] if c["reason"] else c["outcome"]
+                failure = ET.SubElement(case, "failure", message=clean(f"{c['outcome']}: {first}"[:300]),
+                                        type=c["outcome"])
+                failure.text = clean(c["reason"])
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def write_all(out: Path, scope: list[str], results: dict, log: list[str], limits) -> dict:
+    """Write every output file; return their paths."""
+    rows = _student_rows(scope, results)
+    paths = {"gradebook_csv": out / "gradebook.csv", "gradebook_json": out / "gradebook.json",
+             "feedback": out / "feedback", "junit": out / "junit.xml", "log": out / "grade.log"}
+    write_atomic(paths["gradebook_csv"], gradebook_csv(scope, rows).encode("utf-8"))
+    write_atomic(paths["gradebook_json"], gradebook_json(scope, rows, limits).encode("utf-8"))
+    write_atomic(paths["junit"], junit_xml(scope, results).encode("utf-8"))
+    for (student, lesson), result in sorted(results.items()):
+        folder = paths["feedback"] / _safe_name(student)
+        write_atomic(folder / f"{lesson}.md", feedback_markdown(student, lesson, result).encode("utf-8"))
+        write_atomic(folder / f"{lesson}.html", feedback_html(student, lesson, result).encode("utf-8"))
+    write_atomic(paths["log"], ("\n".join(log) + "\n").encode("utf-8"))
+    return paths
+
+
+def _safe_name(student: str) -> str:
+    """A student's id as one path component (it already is one: it names a folder)."""
+    name = re.sub(r"[^\w.@+-]", "_", student)
+    if name != student or not name.strip("."):
+        name = f"{name}_{hashlib.sha256(student.encode()).hexdigest()[:8]}"
+    return name
