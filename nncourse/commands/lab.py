@@ -9,6 +9,7 @@ Instructors open ``notebooks/`` itself with ``--instructor``.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +46,10 @@ def run(args) -> int:
     command = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={folder}"]
     if args.no_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers and cloud machines often run everything as root, where
+        # JupyterLab refuses to start unless told that this is intended.
+        command.append("--allow-root")
     print(f"Opening {folder} in JupyterLab (stop it with Ctrl-C) ...", flush=True)
     try:
         return subprocess.call(command)
