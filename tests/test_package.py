@@ -70,3 +70,19 @@ def test_entry_points_exist_with_documented_signatures():
 def test_unknown_attribute_is_an_attribute_error():
     with pytest.raises(AttributeError):
         nncourse.no_such_thing  # noqa: B018
+
+
+def test_lab_makes_the_workspace_and_starts_jupyterlab_there(tmp_path, monkeypatch, capsys):
+    from nncourse.commands import lab
+
+    started = []
+    monkeypatch.setattr(lab.subprocess, "call", lambda command: started.append(command) or 0)
+    args = cli.build_parser(load="lab").parse_args(["lab", "--workspace", str(tmp_path / "ws"), "--no-browser"])
+    assert lab.run(args) == 0
+    assert (tmp_path / "ws" / "01_linear_algebra.ipynb").is_file()
+    assert started and f"--notebook-dir={tmp_path / 'ws'}" in started[0] and "--no-browser" in started[0]
+    assert "created your workspace" in capsys.readouterr().out.lower()
+
+    args = cli.build_parser(load="lab").parse_args(["lab", "--instructor"])
+    lab.run(args)
+    assert any(part.endswith("/notebooks") for part in started[-1])
