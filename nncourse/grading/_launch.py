@@ -86,21 +86,24 @@ def _expose(pairs: list, stage: str) -> None:
         _mount(held, child, None, MS_BIND | MS_REC, None)
 
 
-def _private_tmp(folders: list, size: int, keep: str) -> None:
+def _private_tmp(folders: list, size: int, keep: list) -> None:
     """Give the run its own, size-limited ``/tmp`` (and ``/var/tmp``, ``/dev/shm``).
 
     Whatever it writes there is bounded and disappears with the run. The
-    run's own folder ``keep`` (which lives under ``/tmp``) is put back at the
-    same path through a handle opened before it was covered.
+    folders in ``keep`` that live under them (the run's own folder; a checkout
+    and its virtualenv if they are in ``/tmp``) are put back at the same paths
+    through handles opened before they were covered.
     """
-    handle = os.open(keep, os.O_PATH | os.O_DIRECTORY)
+    keep = [keep] if isinstance(keep, str) else list(keep)
+    handles = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep]
     for folder in folders:
         if os.path.isdir(folder) and not os.path.islink(folder):
             _mount("tmpfs", folder, "tmpfs", 0, f"mode=1777,size={int(size)}")
-    if not os.path.isdir(keep):
-        os.makedirs(keep, mode=0o755)
-        _mount(f"/proc/self/fd/{handle}", keep, None, MS_BIND | MS_REC, None)
-    os.close(handle)
+    for path, handle in handles:
+        if not os.path.isdir(path):
+            os.makedirs(path, mode=0o755)
+            _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC, None)
+        os.close(handle)
 
 
 def _hide(paths: list, cwd: str) -> None:

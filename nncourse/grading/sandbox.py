@@ -253,16 +253,34 @@ def _matplotlib_cache_template() -> Path:
         return template
 
 
+def needed_paths() -> set[Path]:
+    """What a run must be able to read: the Python installation, the virtualenv, the course's code."""
+    return {Path(os.path.realpath(sys.executable)), Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
+            Path(__file__).resolve().parents[2]}
+
+
+def kept_under_private_tmp(folders, run_root: Path) -> list[str]:
+    """The run's folder, plus any needed path that lives under a folder the run gets a private copy of.
+
+    A checkout (and its ``.venv``) under ``/tmp`` would otherwise vanish behind
+    the run's private ``/tmp``; the launcher binds these back at the same path.
+    """
+    kept = [str(run_root)]
+    for path in sorted(needed_paths()):
+        path = path if path.is_dir() else path.parent
+        if any(path.is_relative_to(folder) and path != Path(folder) for folder in folders):
+            kept.append(str(path))
+    return kept
+
+
 def closed_parents() -> list[tuple[str, str]]:
     """``(parent, child)`` pairs where a folder the run needs sits in a folder closed to others.
 
     Typically ``/root`` (mode 700) holding a pyenv Python that the virtualenv
     points into: the launcher re-exposes just that child to the sandbox user.
     """
-    needed = {Path(os.path.realpath(sys.executable)), Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-              Path(__file__).resolve().parents[2]}
     pairs = set()
-    for target in needed:
+    for target in needed_paths():
         for parent in reversed(target.parents):
             if parent == target or not (parent.stat().st_mode & 0o001):
                 if parent != target:
@@ -339,7 +357,8 @@ class RunDir:
                 "network": False if sandboxed else None,
                 "expose": closed_parents() if sandboxed else [], "stage": str(self.root / "stage"),
                 "hide": [str(p) for p in hide] if sandboxed else [],
-                "private_tmp": {"folders": list(SHARED_TMP[:3]), "size": limits.file_bytes, "keep": str(self.root)}
+                "private_tmp": {"folders": list(SHARED_TMP[:3]), "size": limits.file_bytes,
+                                "keep": kept_under_private_tmp(SHARED_TMP[:3], self.root)}
                 if sandboxed else None}
         if sandboxed:
             (self.root / "stage").mkdir(mode=0o700, exist_ok=True)
