@@ -229,6 +229,9 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
 
     history = History()
     classify = loss != "mse"
+    # Softmax cross-entropy with integer labels (the common case) takes the loss, the probabilities
+    # and the fused gradient from one exponential: the forward pass stops at the logits.
+    fused_softmax = loss == "softmax_cross_entropy" and y.ndim == 1
     for epoch in range(epochs):
         if schedule is not None:
             opt.lr = check_positive(schedule(epoch), "schedule(epoch)")
@@ -236,13 +239,17 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
         total_loss, total_correct = 0.0, 0
         for idx in _optim.minibatches(n, batch_size, rng=rng):
             Xb, yb = X[idx], y[idx]
-            A, cache = _layers._forward(params, Xb, activation, spec.output, drop_prob, rng)
+            A, cache = _layers._forward(params, Xb, activation, "linear" if fused_softmax else spec.output,
+                                        drop_prob, rng)
             logits = cache[-1].activation[0]
             if not np.all(np.isfinite(logits)):
                 raise FloatingPointError(f"the network's outputs overflowed to inf/NaN in epoch {epoch}: "
                                          "training diverged; lower the learning rate")
-            batch_loss = spec.value(logits, yb)
-            grads = _backprop._backward(spec.grad(logits, yb), cache)
+            if fused_softmax:
+                batch_loss, A, dZ = _softmax_cross_entropy_step(logits, yb)
+            else:
+                batch_loss, dZ = spec.value(logits, yb), spec.grad(logits, yb)
+            grads = _backprop._backward(dZ, cache)
             if l2 or l1:
                 for (W, _), (dW, _) in zip(params, grads):
                     if l2:
@@ -256,7 +263,9 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
                                          "lower the learning rate")
             opt.step(params, grads)
             total_loss += batch_loss * idx.size
-            if classify:
+            if fused_softmax:
+                total_correct += int(np.count_nonzero(A.argmax(axis=1) == yb))
+            elif classify:
                 total_correct += int(np.sum(_classes(A, loss) == _true_classes(yb, loss)))
         history.train_loss.append(total_loss / n)
         if classify:
@@ -279,6 +288,40 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
         history.best_epoch = early_stopping.best_epoch
     history.params = params
     return history
+
+
+def _softmax_cross_entropy_step(Z, labels):
+    """Loss (4.9), probabilities and fused gradient (4.10) of one batch, from one exponential.
+
+    The same arithmetic, operation for operation, as
+    :func:`~nncourse.losses.cross_entropy_with_logits`, the softmax and
+    :func:`~nncourse.losses.softmax_cross_entropy_grad` (so the results are
+    identical to the last bit), without computing the exponentials three times,
+    building a one-hot matrix or validating the batch again: :func:`train`
+    checked the labels once.
+
+    Parameters
+    ----------
+    Z : array, shape (n, k), the logits
+    labels : int array, shape (n,)
+
+    Returns
+    -------
+    loss : float
+    P : array, shape (n, k), the softmax probabilities
+    dZ : array, shape (n, k), :math:`(P - Y)/n`
+    """
+    n = Z.shape[0]
+    rows = np.arange(n)
+    m = Z.max(axis=1, keepdims=True)
+    e = np.exp(Z - m)
+    s = e.sum(axis=1, keepdims=True)
+    loss = float((m[:, 0] + np.log(s[:, 0]) - Z[rows, labels]).mean())
+    P = e / s
+    dZ = P.copy()
+    dZ[rows, labels] -= 1
+    dZ /= n
+    return loss, P, dZ
 
 
 def _progress_line(history: History, epoch: int, epochs: int) -> str:

@@ -250,3 +250,18 @@ def test_evaluate_multi_output_sigmoid_and_penalties():
     penalty = sum(0.05 * np.sum(W**2) + 0.1 * np.sum(np.abs(W)) for W, _ in params)
     assert loss_pen == pytest.approx(loss + penalty)
     assert 0.0 <= acc <= 1.0
+
+
+def test_the_fused_softmax_step_equals_the_loss_module_to_the_last_bit():
+    """train's one-exponential shortcut must be the same arithmetic as nncourse.losses."""
+    from nncourse import activations, losses
+    from nncourse.training import _softmax_cross_entropy_step
+
+    rng = np.random.default_rng(3)
+    for dtype in (np.float64, np.float32):
+        Z = (rng.standard_normal((17, 5)) * 30).astype(dtype)
+        labels = rng.integers(0, 5, 17)
+        loss, P, dZ = _softmax_cross_entropy_step(Z, labels)
+        assert loss == losses.cross_entropy_with_logits(Z, labels)
+        np.testing.assert_array_equal(P, activations.softmax(Z))
+        np.testing.assert_array_equal(dZ, losses.softmax_cross_entropy_grad(Z, labels))
