@@ -21,7 +21,9 @@ def main(argv: list[str]) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    modules = sorted((ROOT / "tools" / "diagrams").glob("*.py"))
+    folder = ROOT / "tools" / "diagrams"
+    sys.path.insert(0, str(folder))  # the scripts share tools/diagrams/_draw.py
+    modules = sorted(folder.glob("*.py"))
     wanted = set(argv)
     for path in modules:
         if path.name.startswith("_") or (wanted and path.stem not in wanted):

@@ -18,31 +18,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyBboxPatch
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
-
-# Okabe-Ito colours (colour-blind safe), as in nncourse.widgets._base.
-BLUE, ORANGE, GREEN, SKY, VERMILION, PURPLE = "#0072B2", "#E69F00", "#009E73", "#56B4E9", "#D55E00", "#CC79A7"
-DPI = 150
+from _draw import BLUE, DPI, GREEN, ORANGE, SKY, VERMILION, arrow, node
 
 SIZES = (2, 4, 3, 3)
 
 
 def _node(ax, xy, text, colour, r=0.28, fontsize=11):
-    ax.add_patch(Circle(xy, r, facecolor=colour, edgecolor="black", lw=1.1, alpha=0.9, zorder=3))
-    ax.text(*xy, text, ha="center", va="center", fontsize=fontsize, zorder=4)
+    node(ax, xy, text, colour, r=r, fontsize=fontsize, lw=1.1)
 
 
 def _arrow(ax, start, end, colour="black", lw=1.2, gap_start=0.0, gap_end=0.0, style="-|>"):
-    (x0, y0), (x1, y1) = start, end
-    length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
-    dx, dy = (x1 - x0) / length, (y1 - y0) / length
-    ax.add_patch(FancyArrowPatch((x0 + gap_start * dx, y0 + gap_start * dy), (x1 - gap_end * dx, y1 - gap_end * dy),
-                                 arrowstyle=style, mutation_scale=12, color=colour, lw=lw, zorder=2))
+    arrow(ax, start, end, colour=colour, lw=lw, gap_start=gap_start, gap_end=gap_end, style=style, head=12)
 
 
 def _column(x, n, spacing=0.85, centre=2.0):
