@@ -22,7 +22,7 @@ from . import backprop as _backprop
 from . import layers as _layers
 from . import losses as _losses
 from . import optim as _optim
-from .regularization import EarlyStopping
+from . import regularization as _reg
 from ._validation import (as_float_array, as_labels, check_choice, check_int, check_positive,
                           check_probability)
 
@@ -130,10 +130,8 @@ def evaluate(params, X, y, *, activation: str = "relu", loss: str = "softmax_cro
 
 def _evaluate_cached(params, out, cache, y, spec, l2, l1):
     value = spec.value(cache[-1].activation[0], y)
-    if l2:
-        value += 0.5 * l2 * sum(float(np.sum(W * W)) for W, _ in params)
-    if l1:
-        value += l1 * sum(float(np.sum(np.abs(W))) for W, _ in params)
+    if l2 or l1:
+        value += _reg.l2_penalty(params, l2) + _reg.l1_penalty(params, l1)
     acc = None if spec.name == "mse" else float(np.mean(_classes(out, spec.name) == _true_classes(y, spec.name)))
     return float(value), acc
 
@@ -221,8 +219,8 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
     if early_stopping is not None:
         if X_val is None:
             raise ValueError("early_stopping needs validation data: pass X_val and y_val")
-        if not isinstance(early_stopping, EarlyStopping):
-            early_stopping = EarlyStopping(patience=early_stopping)
+        if not isinstance(early_stopping, _reg.EarlyStopping):
+            early_stopping = _reg.EarlyStopping(patience=early_stopping)
     every = 0 if progress is False else (1 if progress is True else check_int(progress, "progress"))
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_int(seed, "seed", minimum=0))
     out = sys.stdout if out is None else out
@@ -251,12 +249,12 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
                 batch_loss, dZ = spec.value(logits, yb), spec.grad(logits, yb)
             grads = _backprop._backward(dZ, cache)
             if l2 or l1:
+                batch_loss += _reg.l2_penalty(params, l2) + _reg.l1_penalty(params, l1)
+                # The penalties' gradients (7.2), (7.3), added in place to the fresh dW arrays.
                 for (W, _), (dW, _) in zip(params, grads):
                     if l2:
-                        batch_loss += 0.5 * l2 * float(np.sum(W * W))
                         dW += l2 * W
                     if l1:
-                        batch_loss += l1 * float(np.sum(np.abs(W)))
                         dW += l1 * np.sign(W)
             if not np.isfinite(batch_loss):
                 raise FloatingPointError(f"the loss became {batch_loss} in epoch {epoch}: training diverged; "
