@@ -68,6 +68,22 @@ def test_every_registered_exercise_is_in_its_notebook():
     assert not missing, f"exercises registered for lessons without a notebook: {missing}"
 
 
+# nbval's cell tags; the equivalent "# NBVAL_..." comments would be shown to learners and on slides.
+NBVAL_TAGS = {"nbval-ignore-output", "nbval-check-output", "nbval-skip", "raises-exception"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_nbval_markers_are_cell_tags_not_comments(path):
+    for index, cell in enumerate(_read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        assert nf.strip_nbval_markers(cell.source) == cell.source, (
+            f"cell {index} ({cell.get('id')}) has a '# NBVAL_...' comment: use the cell tag instead "
+            f"(one of {sorted(NBVAL_TAGS)})")
+        unknown = [t for t in cell.metadata.get("tags", []) if t.startswith("nbval") and t not in NBVAL_TAGS]
+        assert not unknown, f"cell {index} ({cell.get('id')}): unknown nbval tags {unknown}"
+
+
 def test_grade_ids_are_unique_across_the_course():
     seen = {}
     for path in NOTEBOOKS:

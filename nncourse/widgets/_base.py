@@ -45,7 +45,8 @@ Rules the class enforces or relies on:
   of another size is resized to ``figsize`` so every frame has the same pixels.
 * State the demo keeps between updates (a training run, a step counter) lives
   in attributes set *before* ``super().__init__`` (which renders once).
-* The notebook cell is one call whose first line is ``# NBVAL_IGNORE_OUTPUT``;
+* The notebook cell is one call, tagged ``nbval-ignore-output`` (a cell tag,
+  not a ``# NBVAL_...`` comment, which learners and slides would show);
   displaying the demo object displays its ``widget``.
 
 Palette: ``OKABE_ITO`` for categories, ``SEQUENTIAL_CMAP`` for ordered values,
