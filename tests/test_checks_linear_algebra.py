@@ -21,12 +21,12 @@ IDS = [e.id for e in EXERCISES.values() if e.lesson in LESSONS]
 
 def test_lessons_have_their_exercises():
     assert IDS == ["centre", "dot-loop", "matmul-loop", "affine", "norms", "row-normalise", "grad-quadratic",
-                   "grad-least-squares"]
+                   "grad-least-squares", "grad-norm"]
     assert EXERCISES["centre"].lesson == "00_start_here"
     assert all(len(EXERCISES[i].mistakes) >= 3 for i in IDS)
     assert {i: EXERCISES[i].points for i in IDS} == {
         "centre": 1, "dot-loop": 1, "matmul-loop": 2, "affine": 2, "norms": 2, "row-normalise": 2,
-        "grad-quadratic": 3, "grad-least-squares": 3}
+        "grad-quadratic": 3, "grad-least-squares": 3, "grad-norm": 2}
 
 
 def test_failure_names_the_case_and_shows_expected_and_got():
@@ -165,3 +165,35 @@ def test_gradient_references_agree_with_centred_differences():
     assert rel(grad_least_squares(w, X, y), numeric(lambda v: np.mean((X @ v - y) ** 2), w)) < 1e-7
     # negative control: the symmetric-only formula 2Ax is visibly wrong for this A
     assert rel(2 * A @ x, numeric(lambda v: v @ A @ v, x)) > 1e-4
+
+
+# --- grad-norm (issue 13: derive, then implement) ---
+
+@pytest.mark.parametrize("correct", [
+    lambda x: x / np.linalg.norm(x),
+    lambda x: x / np.sqrt(np.sum(x ** 2)),
+    lambda x: 0.5 / np.sqrt(x @ x) * 2.0 * x,          # the chain rule written out, factor by factor
+])
+def test_grad_norm_correct_answers_written_differently_pass(correct):
+    for seed in range(10):
+        report = run_checks("grad-norm", correct, seed=seed)
+        assert report.passed, report.message()
+
+
+def test_grad_norm_reference_is_the_worked_example_and_agrees_with_centred_differences():
+    from nncourse.checks.linear_algebra import grad_norm
+
+    # ||(3, -4)|| = 5, so the gradient is (3, -4) / 5 = (0.6, -0.8), a unit vector.
+    np.testing.assert_allclose(grad_norm(np.array([3.0, -4.0])), [0.6, -0.8])
+    x = np.random.default_rng(3).normal(size=6)
+    h = 1e-5
+    numeric = np.array([(np.linalg.norm(x + h * e) - np.linalg.norm(x - h * e)) / (2 * h) for e in np.eye(6)])
+    assert np.max(np.abs(grad_norm(x) - numeric)) < 1e-9
+    assert np.max(np.abs(2 * x - numeric)) > 1e-2   # negative control: the squared length's gradient is wrong
+
+
+def test_grad_norm_squared_length_mistake_gets_the_chain_rule_hint():
+    message = run_checks("grad-norm", lambda x: 2.0 * x, seed=0).message()
+    assert message.startswith("grad-norm: case 'the worked example x = [3, -4]' failed: "
+                              "wrong values at index (1,): expected -0.8, got -8")
+    assert "gradient of the *squared* length" in message

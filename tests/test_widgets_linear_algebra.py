@@ -106,13 +106,28 @@ def test_render_shows_the_determinant():
     demo = linear_map_demo()
     fig = demo.render(w11=2.0, w12=0.0, w21=0.0, w22=0.5, b1=0.0, b2=0.0, nonlinearity="none (linear)",
                       preset="(sliders)")
-    assert "det W = 1.00: areas scale by 1.00" in fig.get_suptitle()
-    fig = demo.render(w11=0.0, w12=1.0, w21=1.0, w22=0.0, b1=0.0, b2=0.0, nonlinearity="none (linear)",
+    assert fig.get_suptitle().endswith("det W = 1.00\nXW scales every area by det W = 1.00")
+    # A reflection: the area factor is |det W| and the sign is the orientation.
+    fig = demo.render(w11=0.0, w12=1.5, w21=1.0, w22=0.0, b1=0.0, b2=0.0, nonlinearity="none (linear)",
                       preset="(sliders)")
-    assert "det W = -1.00" in fig.get_suptitle() and "flipped" in fig.get_suptitle()
+    assert "det W = -1.50" in fig.get_suptitle()
+    assert "scales every area by |det W| = 1.50 and flips the plane over" in fig.get_suptitle()
     fig = demo.render(w11=1.0, w12=0.5, w21=2.0, w22=1.0, b1=0.0, b2=0.0, nonlinearity="ReLU", preset="(sliders)")
-    assert "squashed onto a line" in fig.get_suptitle()
+    assert "squashes the plane onto a line" in fig.get_suptitle()
+    assert "ReLU then bends the plane, so areas no longer scale by one number" in fig.get_suptitle()
     assert [ax.get_title() for ax in fig.axes] == ["before: points X (one per row)", "after: ReLU(X W + b)"]
+
+
+def test_with_a_non_linearity_the_title_no_longer_claims_one_area_factor():
+    demo = linear_map_demo()
+    linear = demo.render(w11=1.0, w12=0.5, w21=-0.3, w22=1.0, b1=0.0, b2=0.0, nonlinearity="none (linear)",
+                         preset="(sliders)").get_suptitle()
+    bent = demo.render(w11=1.0, w12=0.5, w21=-0.3, w22=1.0, b1=0.0, b2=0.0, nonlinearity="tanh",
+                       preset="(sliders)").get_suptitle()
+    assert "no longer scale" not in linear and "tanh then bends the plane" in bent
+    # what the title says is true: ReLU maps the unit square onto a region whose area is not det W
+    square = la.transform(la.unit_square(), np.array([[1.0, 0.5], [-0.3, 1.0]]), np.zeros(2), "ReLU")
+    assert abs(_polygon_area(square)) != pytest.approx(1.15, abs=1e-3)
 
 
 def test_moving_a_slider_redraws_the_figure():

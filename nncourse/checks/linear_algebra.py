@@ -445,3 +445,63 @@ register(Exercise(
                 "the wrong way round: check the sign from the chain rule, d(r^2)/dw = 2 r dr/dw and dr/dw = X."),
     ),
 ))
+
+
+# =========================================================================== #
+# Exercises added by issue 13 (derive, then implement). They live in their own
+# block at the end of the module, apart from the exercises above.
+# =========================================================================== #
+
+# --------------------------------------------------------------------------- #
+# grad-norm: the gradient of the length ||x||_2, derived with the chain rule
+# --------------------------------------------------------------------------- #
+
+def grad_norm(x):
+    """The gradient of the length :math:`\\lVert x\\rVert_2`, :math:`x / \\lVert x\\rVert_2` (eq. 1.19).
+
+    Chain rule: :math:`\\lVert x\\rVert_2 = \\sqrt{s}` with :math:`s = x \\cdot x`, so
+    :math:`\\partial \\lVert x\\rVert_2 / \\partial x_k = \\frac{1}{2\\sqrt s} \\cdot 2 x_k`.
+    The reference of ``grad-norm``; ``x`` of shape ``(n,)``, not all zeros.
+    """
+    return x / np.sqrt(x @ x)
+
+
+def _grad_norm_cases(rng: np.random.Generator) -> list:
+    n = int(rng.integers(4, 10))
+    direction = rng.normal(size=5)
+    return [
+        Case("the worked example x = [3, -4]", (np.array([3.0, -4.0]),)),
+        Case(f"a random vector of length {n}", (rng.normal(size=n),)),
+        Case("one entry (the gradient is its sign)", (np.array([-float(rng.uniform(0.5, 3.0))]),)),
+        Case("all entries equal", (np.full(4, float(rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 3.0))),)),
+        Case("a short vector (entries about 1e-3)", (direction * 1e-3,)),
+        Case("the same direction 10^6 times longer (same gradient)", (direction * 1e3,)),
+    ]
+
+
+register(Exercise(
+    id="grad-norm",
+    lesson=LESSON,
+    title="Gradient of the length ||x||_2, derived with the chain rule",
+    points=2,
+    reference=grad_norm,
+    make_cases=_grad_norm_cases,
+    mistakes=(
+        Mistake("gradient-of-squared-length", lambda x: 2.0 * x,
+                "2x is the gradient of the *squared* length (1.15). The length is its square root, so the chain "
+                "rule multiplies 2x by d(sqrt s)/ds = 1 / (2 sqrt(s)), with s = x . x."),
+        Mistake("two-not-cancelled", lambda x: x / (2.0 * np.sqrt(x @ x)),
+                "d(sqrt s)/ds = 1 / (2 sqrt(s)) and ds/dx_k = 2 x_k (1.15): the two 2s cancel, leaving "
+                "x / ||x||_2."),
+        Mistake("divided-by-squared-length", lambda x: x / (x @ x),
+                "divide by the length sqrt(x . x), not by the squared length x . x: d(sqrt s)/ds = 1 / (2 sqrt(s))."),
+        Mistake("returned-the-length", lambda x: float(np.sqrt(x @ x)),
+                "return the gradient, a vector with the shape of x (one partial derivative per entry), not the "
+                "length ||x||_2 itself."),
+        Mistake("l1-sign", np.sign,
+                "np.sign(x) is the gradient of the L1 norm, sum of |x_i|; the L2 length sqrt(x . x) has gradient "
+                "x / ||x||_2, which depends on every entry."),
+        Mistake("divided-by-l1-norm", lambda x: x / np.sum(np.abs(x)),
+                "the length is the L2 norm sqrt(x . x), not the L1 norm sum of |x_i|: divide x by sqrt(x . x)."),
+    ),
+))

@@ -164,11 +164,14 @@ class LinearMapDemo(Demo):
         b = np.array([b1, b2])
         det = float(np.linalg.det(W))
         if abs(det) < 1e-9:
-            meaning = "the plane is squashed onto a line (or a point)"
+            meaning = "XW squashes the plane onto a line (or a point): every area becomes 0"
         elif det < 0:
-            meaning = f"areas scale by {abs(det):.2f} and the plane is flipped"
+            meaning = f"XW scales every area by |det W| = {abs(det):.2f} and flips the plane over (det < 0)"
         else:
-            meaning = f"areas scale by {det:.2f}"
+            meaning = f"XW scales every area by det W = {det:.2f}"
+        if nonlinearity != "none (linear)":
+            # Only the linear part has one area factor; g stretches some regions and flattens others.
+            meaning += f"; {nonlinearity} then bends the plane, so areas no longer scale by one number"
         fig = new_figure(self.figsize)
         before, after = fig.subplots(1, 2)
         _draw(before, np.eye(2), np.zeros(2), "none (linear)", "before: points X (one per row)")
@@ -176,8 +179,8 @@ class LinearMapDemo(Demo):
         after_title = f"after: {g + '(' if g else ''}X W + b{')' if g else ''}"
         _draw(after, W, b, nonlinearity, after_title)
         before.legend(loc="lower right", fontsize=8)
-        fig.suptitle(f"W = [[{w11:.2f}, {w12:.2f}], [{w21:.2f}, {w22:.2f}]], b = ({b1:.2f}, {b2:.2f});   "
-                     f"det W = {det:.2f}: {meaning}", fontsize=11)
+        fig.suptitle(f"W = [[{w11:.2f}, {w12:.2f}], [{w21:.2f}, {w22:.2f}]], b = ({b1:.2f}, {b2:.2f}), "
+                     f"det W = {det:.2f}\n{meaning}", fontsize=11)
         return fig
 
 
