@@ -23,7 +23,7 @@ SEEDS = range(5)
 
 def test_lesson_has_its_exercises():
     assert IDS == ["collapse-linear", "relu", "relu-grad", "leaky-relu", "tanh-grad", "sigmoid-grad", "sigmoid",
-                   "softmax"]
+                   "softmax", "relu-bumps"]
     assert all(EXERCISES[i].mistakes for i in IDS)
 
 
@@ -126,3 +126,64 @@ def test_collapse_linear_matches_the_stacked_layers():
     np.testing.assert_allclose(X @ W + b, (X @ W1 + b1) @ W2 + b2, rtol=1e-12)
 
 
+
+
+# --- relu-bumps (issue 13: why one hidden layer suffices) ---
+
+def _bumps_units_reversed(centres, heights, width):
+    from nncourse.checks.activations import bumps_network
+
+    W1, b1, W2, b2 = bumps_network(centres, heights, width)
+    return W1[:, ::-1], b1[::-1], W2[::-1], b2
+
+
+def _bumps_mirrored(centres, heights, width):
+    """The same hats from the other side: relu(c + w - x) - 2 relu(c - x) + relu(c - w - x), times h / w."""
+    centres, heights = np.asarray(centres, dtype=float), np.asarray(heights, dtype=float)
+    kinks = np.concatenate([centres + width, centres, centres - width])
+    W2 = np.concatenate([heights, -2 * heights, heights]) / width
+    return -np.ones((1, kinks.size)), kinks, W2[:, None], np.zeros(1)
+
+
+def _bumps_one_at_a_time(centres, heights, width):
+    W1, b1, W2 = [], [], []
+    for c, h in zip(centres, heights):
+        for kink, change in ((c - width, h / width), (c, -2 * h / width), (c + width, h / width)):
+            W1.append(1.0)
+            b1.append(-kink)
+            W2.append(change)
+    return np.array([W1]), np.array(b1), np.array(W2).reshape(-1, 1), np.array([0.0])
+
+
+@pytest.mark.parametrize("correct", [_bumps_units_reversed, _bumps_mirrored, _bumps_one_at_a_time])
+def test_relu_bumps_any_network_with_the_right_outputs_passes(correct):
+    for seed in SEEDS:
+        report = run_checks("relu-bumps", correct, seed=seed)
+        assert report.passed, report.message()
+
+
+def test_relu_bumps_reference_draws_the_worked_example_and_joins_the_dots():
+    from nncourse.checks.activations import bumps_network, network_output
+
+    # one hat of height 1 at 0, half-width 1: 0 at -1, 0.5 at -0.5, 1 at 0, 0.5 at 0.5, 0 from 1 on
+    params = bumps_network([0.0], [1.0], 1.0)
+    np.testing.assert_allclose(network_output(params, np.array([-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0])),
+                               [0.0, 0.0, 0.5, 1.0, 0.5, 0.0, 0.0], atol=1e-12)
+    # bumps of heights f(c) at spacing w interpolate f linearly between the centres
+    centres = np.linspace(-3.0, 3.0, 13)
+    x = np.linspace(-3.0, 3.0, 601)
+    drawn = network_output(bumps_network(centres, np.sin(2 * centres), 0.5), x)
+    np.testing.assert_allclose(drawn, np.interp(x, centres, np.sin(2 * centres)), atol=1e-12)
+
+
+def test_relu_bumps_wrong_shapes_are_explained():
+    def flat_weights(centres, heights, width):
+        from nncourse.checks.activations import bumps_network
+
+        W1, b1, W2, b2 = bumps_network(centres, heights, width)
+        return W1.ravel(), b1, W2, b2
+
+    message = run_checks("relu-bumps", flat_weights, seed=0).message()
+    assert "raised ValueError: expected W1 (1, n_hidden), b1 (n_hidden,), W2 (n_hidden, 1), b2 (1,); " \
+           "got shapes (3,), (3,), (3, 1), (1,)" in message
+    assert "return the four arrays" in run_checks("relu-bumps", lambda c, h, w: (1.0, 2.0), seed=0).message()

@@ -39,11 +39,11 @@ def test_curves_are_the_package_functions():
 
 
 def test_unit_response_by_hand():
-    # w = 2, b = -1: z = 2x - 1 is 0 at x = 0.5; there sigma = 0.5 and dy/dx = w * sigma'(0) = 2 * 0.25 = 0.5
+    # w = 2, b = -1: z = 2x - 1 is 0 at x = 0.5; there sigma = 0.5 and da/dx = w * sigma'(0) = 2 * 0.25 = 0.5
     unit = unit_response("sigmoid", 2.0, -1.0, np.array([0.5, 3.0]))
     np.testing.assert_allclose(unit["z"], [0.0, 5.0])
-    np.testing.assert_allclose(unit["y"], [0.5, 1.0 / (1.0 + np.exp(-5.0))])
-    np.testing.assert_allclose(unit["dy_dx"][0], 0.5)
+    np.testing.assert_allclose(unit["a"], [0.5, 1.0 / (1.0 + np.exp(-5.0))])
+    np.testing.assert_allclose(unit["da_dx"][0], 0.5)
     assert unit["centre"] == 0.5
 
 
@@ -51,8 +51,8 @@ def test_unit_response_derivative_matches_a_centred_difference():
     x, h = np.linspace(-4, 4, 81), 1e-5
     for name in ("sigmoid", "tanh", "leaky_relu"):
         unit = unit_response(name, -1.7, 0.3, x)
-        centred = (unit_response(name, -1.7, 0.3, x + h)["y"] - unit_response(name, -1.7, 0.3, x - h)["y"]) / (2 * h)
-        np.testing.assert_allclose(unit["dy_dx"], centred, rtol=1e-6, atol=1e-9)
+        centred = (unit_response(name, -1.7, 0.3, x + h)["a"] - unit_response(name, -1.7, 0.3, x - h)["a"]) / (2 * h)
+        np.testing.assert_allclose(unit["da_dx"], centred, rtol=1e-6, atol=1e-9)
 
 
 def test_centre_of_a_zero_bias_is_plain_zero():
@@ -62,8 +62,8 @@ def test_centre_of_a_zero_bias_is_plain_zero():
 def test_zero_weight_has_no_centre():
     unit = unit_response("tanh", 0.0, 1.0, np.array([-1.0, 1.0]))
     assert unit["centre"] is None
-    np.testing.assert_allclose(unit["y"], np.tanh(1.0))
-    np.testing.assert_array_equal(unit["dy_dx"], 0.0)
+    np.testing.assert_allclose(unit["a"], np.tanh(1.0))
+    np.testing.assert_array_equal(unit["da_dx"], 0.0)
 
 
 def test_unknown_activation_is_a_clear_error():
@@ -91,7 +91,7 @@ def test_moving_the_controls_redraws():
     demo.controls["b"].value = -2.0
     assert demo.png != before
     # The unit's steepest slope is w * max(sigma') = 3 * 0.25, at x = -b / w = 2/3.
-    assert "steepest |dy/dx| = 0.750" in demo.figure.axes[1].get_title()
+    assert "steepest |da/dx| = 0.750" in demo.figure.axes[1].get_title()
     assert any(line.get_label() == "z = 0 at x = 0.67" for line in demo.figure.axes[1].get_lines())
     demo.controls["name"].value = "relu"
     np.testing.assert_allclose(_line(demo, 0, "g'(z)").get_ydata().max(), 1.0)

@@ -375,3 +375,144 @@ register(Exercise(
                 "after the exponential, divide by the row sum so that each row adds up to 1."),
     ),
 ))
+
+
+# =========================================================================== #
+# Exercises added by issue 13 (why one non-linearity suffices, after Nielsen,
+# "Neural Networks and Deep Learning", chapter 4). They live in their own
+# block at the end of the module, apart from the exercises above.
+# =========================================================================== #
+
+# --------------------------------------------------------------------------- #
+# relu-bumps: a network of hand-set ReLU units whose output is a sum of bumps
+# --------------------------------------------------------------------------- #
+
+def bumps_network(centres, heights, width):
+    """Weights ``(W1, b1, W2, b2)`` of a 1-input ReLU network whose output is a sum of bumps.
+
+    A bump ("hat") of height ``h`` centred at ``c`` with half-width ``w`` is 0
+    outside ``[c - w, c + w]`` and rises linearly to ``h`` at ``c``. As three
+    ReLU units: kinks at ``c - w``, ``c``, ``c + w`` (hidden weight 1, bias
+    ``-kink``) whose slope changes ``h/w, -2h/w, h/w`` are the output weights::
+
+        hat(x) = (h / w) * (relu(x - c + w) - 2 relu(x - c) + relu(x - c - w))
+
+    ``centres``, ``heights``: shape ``(m,)``; ``width``: the half-width ``w > 0``.
+    Returns ``W1 (1, 3m)``, ``b1 (3m,)``, ``W2 (3m, 1)``, ``b2 (1,)`` for
+    :math:`\\hat y = \\max(0, xW_1 + b_1)W_2 + b_2`. The reference of ``relu-bumps``.
+    """
+    centres = np.asarray(centres, dtype=float)
+    heights = np.asarray(heights, dtype=float)
+    kinks = np.concatenate([centres - width, centres, centres + width])
+    slope_changes = np.concatenate([heights, -2.0 * heights, heights]) / width
+    return np.ones((1, kinks.size)), -kinks, slope_changes.reshape(-1, 1), np.zeros(1)
+
+
+def network_output(params, x) -> np.ndarray:
+    """``max(0, x W1 + b1) W2 + b2`` for inputs ``x`` of shape ``(n,)``; shape ``(n,)``.
+
+    Refuses parameters of the wrong number or shape with a ValueError that says
+    which shapes were expected, so the learner reads that rather than numpy's
+    broadcasting message.
+    """
+    if not isinstance(params, (tuple, list)) or len(params) != 4:
+        raise ValueError(f"return the four arrays (W1, b1, W2, b2), got {type(params).__name__}"
+                         + (f" of length {len(params)}" if isinstance(params, (tuple, list)) else ""))
+    W1, b1, W2, b2 = (np.asarray(p, dtype=float) for p in params)
+    hidden = W1.shape[1] if W1.ndim == 2 else -1
+    if W1.shape != (1, hidden) or b1.shape != (hidden,) or W2.shape != (hidden, 1) or b2.shape != (1,):
+        raise ValueError(f"expected W1 (1, n_hidden), b1 (n_hidden,), W2 (n_hidden, 1), b2 (1,); got shapes "
+                         f"{W1.shape}, {b1.shape}, {W2.shape}, {b2.shape}")
+    return (np.maximum(x[:, None] @ W1 + b1, 0.0) @ W2 + b2)[:, 0]
+
+
+def _run_bumps(objects, case):
+    """The learner's network on the case's inputs, one array per region, so a failure says where it goes wrong.
+
+    Any network giving the same outputs passes: the units may come in any order.
+    """
+    params = objects[0](*case.args)
+    return {region: network_output(params, x) for region, x in case.kwargs["regions"].items()}
+
+
+def _bumps_case(name: str, centres, heights, width: float) -> Case:
+    centres, heights = np.asarray(centres, dtype=float), np.asarray(heights, dtype=float)
+    kinks = np.unique(np.concatenate([centres - width, centres, centres + width]))
+    low, high = kinks[0], kinks[-1]
+    grid = np.linspace(low, high, 241)[1:-1]
+    regions = {
+        "at the kinks (x = c - w, c, c + w of every bump)": kinks,
+        "between the kinks": grid[~np.isin(grid, kinks)],
+        "left of every bump (x < c - w)": np.linspace(low - 3.0 * width, low, 30, endpoint=False),
+        "right of every bump (x > c + w)": np.linspace(high + 3.0 * width, high, 30, endpoint=False)[::-1],
+    }
+    return Case(name, (centres, heights, float(width)), {"regions": regions})
+
+
+def _bumps_cases(rng: np.random.Generator) -> list:
+    m = int(rng.integers(3, 7))
+    spread = np.sort(rng.uniform(-4.0, 4.0, size=m))
+    grid = np.linspace(-3.0, 3.0, 13)
+    return [
+        _bumps_case("the worked example: one bump of height 1 at c = 0, half-width 1", [0.0], [1.0], 1.0),
+        _bumps_case("one bump of height 2.5 at c = 1.5, half-width 0.5", [1.5], [2.5], 0.5),
+        _bumps_case("one dip: a bump of negative height", [float(rng.uniform(-1, 1))], [-float(rng.uniform(0.5, 2))],
+                    float(rng.uniform(0.3, 1.5))),
+        _bumps_case(f"{m} overlapping bumps, random centres and heights (some negative)", spread,
+                    rng.normal(0.0, 1.5, size=m), float(rng.uniform(0.5, 2.0))),
+        _bumps_case("13 bumps of heights sin(2c), spacing = half-width = 0.5: sin 2x, dot to dot", grid,
+                    np.sin(2.0 * grid), 0.5),
+        _bumps_case("one narrow bump far from the origin", [float(rng.uniform(30, 50))], [float(rng.uniform(1, 3))],
+                    0.1),
+    ]
+
+
+def _bumps_with(kink_offsets=(-1.0, 0.0, 1.0), slope_changes=(1.0, -2.0, 1.0), *, bias_sign=-1.0,
+                divide_by_width=True, use_heights=True, heights_in_first_layer=False):
+    """The reference construction with one ingredient changed (a learner's mistake)."""
+
+    def network(centres, heights, width):
+        centres, heights = np.asarray(centres, dtype=float), np.asarray(heights, dtype=float)
+        h = heights if use_heights else np.ones_like(heights)
+        kinks = np.concatenate([centres + o * width for o in kink_offsets])
+        scale = np.concatenate([np.full_like(centres, s) for s in slope_changes])
+        out_scale = np.tile(np.ones_like(h) if heights_in_first_layer else h, len(kink_offsets))
+        in_scale = np.tile(h if heights_in_first_layer else np.ones_like(h), len(kink_offsets))
+        W2 = scale * out_scale / (width if divide_by_width else 1.0)
+        return in_scale.reshape(1, -1), bias_sign * kinks * in_scale, W2.reshape(-1, 1), np.zeros(1)
+
+    return network
+
+
+register(Exercise(
+    id="relu-bumps",
+    lesson=LESSON,
+    title="A sum of bumps from hand-set ReLU units (one hidden layer draws a curve)",
+    points=3,
+    reference=bumps_network,
+    make_cases=_bumps_cases,
+    run=_run_bumps,
+    mistakes=(
+        Mistake("middle-change-minus-one", _bumps_with(slope_changes=(1.0, -1.0, 1.0)),
+                "at the centre the slope goes from +h/w to -h/w, a change of -2h/w: the middle unit's output "
+                "weight is -2h/w. With -h/w the slope never returns to 0 and the output keeps rising."),
+        Mistake("third-unit-missing", _bumps_with(kink_offsets=(-1.0, 0.0), slope_changes=(1.0, -2.0)),
+                "after the bump the slope must be 0 again: the changes must add up to 0 (h/w - 2h/w + h/w), so a "
+                "third unit with its kink at c + w and output weight +h/w is needed; without it the output falls "
+                "for ever."),
+        Mistake("bias-sign", _bumps_with(bias_sign=1.0),
+                "max(0, x W1 + b1) has its kink where x W1 + b1 = 0, i.e. at x = -b1 / W1: a kink at a needs "
+                "weight 1 and bias -a, not +a (that puts the bump at -c)."),
+        Mistake("not-divided-by-width", _bumps_with(divide_by_width=False),
+                "the hat climbs from 0 to its height h over a distance w, so the slope is h / w: divide the output "
+                "weights by the half-width (without it the bump's height is h * w)."),
+        Mistake("heights-ignored", _bumps_with(use_heights=False),
+                "each bump has its own height: multiply that bump's three output weights by heights[i]."),
+        Mistake("heights-in-first-layer", _bumps_with(heights_in_first_layer=True),
+                "put the height in the output weights W2, not in W1 and b1: relu(h (x - a)) equals h relu(x - a) "
+                "only for h > 0; a negative height flips which side of the kink is active."),
+        Mistake("width-as-full-width", _bumps_with(kink_offsets=(-0.5, 0.0, 0.5), slope_changes=(2.0, -4.0, 2.0)),
+                "width is the half-width: the bump is non-zero from c - width to c + width, with kinks at c - width, "
+                "c and c + width."),
+    ),
+))

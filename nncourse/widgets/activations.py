@@ -3,8 +3,8 @@
 The left panel draws the chosen activation g(z) and its derivative g'(z) on
 the same axes, with the saturated regions (where g'(z) is below 1 % of its
 largest value) shaded. The right panel is a single unit with one input,
-y = g(w x + b), and the derivative that backpropagation would use for its
-input, dy/dx = w g'(w x + b): moving w and b shows the steep part sliding
+a = g(w x + b), and the derivative that backpropagation would use for its
+input, da/dx = w g'(w x + b): moving w and b shows the steep part sliding
 (z = 0 sits at x = -b / w) and getting narrower and taller as |w| grows.
 
 The numbers come from :mod:`nncourse.activations`; :func:`activation_curves`
@@ -46,9 +46,9 @@ def activation_curves(name: str, z: np.ndarray = _Z) -> dict:
 
 
 def unit_response(name: str, w: float, b: float, x: np.ndarray = _Z) -> dict:
-    """One unit y = g(w x + b) on the inputs ``x``.
+    """One unit a = g(w x + b) on the inputs ``x``.
 
-    Returns a dict with ``z = w x + b``, ``y = g(z)``, ``dy_dx = w g'(z)``,
+    Returns a dict with ``z = w x + b``, ``a = g(z)``, ``da_dx = w g'(z)``,
     ``saturated`` (g'(z) below 1 % of its peak) and ``centre``, the input where
     z = 0 (``None`` when w = 0: then z = b for every x).
     """
@@ -56,7 +56,7 @@ def unit_response(name: str, w: float, b: float, x: np.ndarray = _Z) -> dict:
     z = w * x + b
     derivative = activation.grad(z)
     # Adding 0.0 turns the -0.0 of b = 0 into 0.0, so the label never reads "x = -0.00".
-    return {"x": x, "z": z, "y": activation.fn(z), "dy_dx": w * derivative,
+    return {"x": x, "z": z, "a": activation.fn(z), "da_dx": w * derivative,
             "saturated": saturated(derivative, _peak(name)), "centre": None if w == 0 else -b / w + 0.0}
 
 
@@ -94,14 +94,14 @@ class ActivationDemo(Demo):
         left.legend(loc="upper left", fontsize=8)
 
         _shade(right, unit["x"], unit["saturated"], "saturated")
-        right.plot(unit["x"], unit["y"], color=blue, lw=2, label="y = g(w x + b)")
-        right.plot(unit["x"], unit["dy_dx"], color=orange, lw=2, ls="--", label="dy/dx = w g'(w x + b)")
+        right.plot(unit["x"], unit["a"], color=blue, lw=2, label="a = g(w x + b)")
+        right.plot(unit["x"], unit["da_dx"], color=orange, lw=2, ls="--", label="da/dx = w g'(w x + b)")
         if unit["centre"] is not None and abs(unit["centre"]) <= _Z[-1]:
             right.axvline(unit["centre"], color="black", lw=1, ls=":", label=f"z = 0 at x = {unit['centre']:.2f}")
         right.axhline(0, color="black", lw=0.5)
-        steepest = float(np.max(np.abs(unit["dy_dx"])))
+        steepest = float(np.max(np.abs(unit["da_dx"])))
         right.set(xlabel="input x", ylabel="value",
-                  title=f"one unit: w = {w:.1f}, b = {b:.1f}; steepest |dy/dx| = {steepest:.3f}")
+                  title=f"one unit: w = {w:.1f}, b = {b:.1f}; steepest |da/dx| = {steepest:.3f}")
         right.legend(loc="upper left", fontsize=8)
         return fig
 
