@@ -22,7 +22,8 @@ SEEDS = range(5)
 
 
 def test_lesson_has_its_exercises():
-    assert IDS == ["mse", "mse-grad", "one-hot", "binary-cross-entropy", "logsumexp", "cross-entropy-logits"]
+    assert IDS == ["mse", "mse-grad", "one-hot", "binary-cross-entropy", "logsumexp", "cross-entropy-logits",
+                   "gaussian-nll"]
     assert all(len(EXERCISES[i].mistakes) >= 4 for i in IDS)
     assert EXERCISES["logsumexp"].forbid_overflow and EXERCISES["cross-entropy-logits"].forbid_overflow
 
@@ -100,3 +101,40 @@ def test_worked_examples_by_hand():
     # -(ln 0.9 + ln 0.8 + ln 0.6) / 3 = (0.105361 + 0.223144 + 0.510826) / 3 = 0.279777
     assert losses.binary_cross_entropy(np.array([0.9, 0.2, 0.6]), np.array([1.0, 0.0, 1.0])) == pytest.approx(
         0.2797769, abs=1e-6)
+
+
+# --- gaussian-nll (issue 13: derive, then implement) ---
+
+def _gaussian_nll_from_the_density(y_pred, y, s):
+    density = np.exp(-((y - y_pred) ** 2) / (2 * s**2)) / np.sqrt(2 * np.pi * s**2)
+    return float(-np.mean(np.log(density)))
+
+
+@pytest.mark.parametrize("correct", [
+    _gaussian_nll_from_the_density,
+    lambda y_pred, y, s: losses.mse(y_pred, y) / (2 * s * s) + np.log(2 * np.pi * s * s) / 2,
+    lambda y_pred, y, s: float(np.mean((y_pred - y) ** 2 / (2 * s**2) + np.log(s) + 0.5 * np.log(2 * np.pi))),
+])
+def test_gaussian_nll_correct_answers_written_differently_pass(correct):
+    for seed in SEEDS:
+        report = run_checks("gaussian-nll", correct, seed=seed)
+        assert report.passed, report.message()
+
+
+def test_gaussian_nll_reference_matches_the_worked_example_and_the_density():
+    from nncourse.checks.loss import gaussian_nll
+
+    y_hat = np.array([[1.0, 2.0], [0.0, 1.0], [2.0, -1.0]])
+    y = np.array([[1.5, 2.0], [0.0, 3.0], [1.0, -1.0]])
+    # MSE 0.875 (section 2); with s = 1: 0.875 / 2 + log(2 pi) / 2 = 0.4375 + 0.918939 = 1.356439
+    assert gaussian_nll(y_hat, y, 1.0) == pytest.approx(1.356439, abs=1e-6)
+    rng = np.random.default_rng(5)
+    y_hat, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    assert gaussian_nll(y_hat, y, 0.7) == pytest.approx(_gaussian_nll_from_the_density(y_hat, y, 0.7), rel=1e-12)
+
+
+def test_gaussian_nll_dropped_constant_gets_its_hint():
+    message = run_checks("gaussian-nll", lambda p, y, s: float(np.mean((p - y) ** 2) / (2 * s**2)), seed=0).message()
+    assert message.startswith("gaussian-nll: case 'the worked example of section 2 with s = 1' failed: "
+                              "wrong values: expected 1.35644, got 0.4375")
+    assert "1/2 log(2 pi s^2) to -log" in message

@@ -114,7 +114,7 @@ def test_render_shows_the_determinant():
     assert "scales every area by |det W| = 1.50 and flips the plane over" in fig.get_suptitle()
     fig = demo.render(w11=1.0, w12=0.5, w21=2.0, w22=1.0, b1=0.0, b2=0.0, nonlinearity="ReLU", preset="(sliders)")
     assert "squashes the plane onto a line" in fig.get_suptitle()
-    assert "ReLU then bends the plane, so areas no longer scale by one number" in fig.get_suptitle()
+    assert "\nReLU then bends the plane, so areas no longer scale by one number" in fig.get_suptitle()
     assert [ax.get_title() for ax in fig.axes] == ["before: points X (one per row)", "after: ReLU(X W + b)"]
 
 

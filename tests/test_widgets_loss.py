@@ -61,11 +61,18 @@ def test_demo_redraws_when_a_control_changes():
     demo.controls["surface"].value = "mse"
     assert demo.figure.axes[1].get_title() == "MSE over (w, b)"
     before = demo.png
-    demo.controls["z1"].value = -3.0
+    demo.controls["z0"].value = -3.0
     assert demo.png != before
     softmax_axes = next(ax for ax in demo.figure.axes if ax.get_title().startswith("3-class softmax"))
     texts = [t.get_text() for t in softmax_axes.texts]
     assert any(text.startswith("p=0.01") for text in texts)
+
+
+def test_classes_are_numbered_from_zero_like_labels():
+    demo = loss_demo()
+    assert [name for name in demo.controls if name.startswith("z")] == ["z0", "z1", "z2"]
+    softmax_axes = next(ax for ax in demo.figure.axes if ax.get_title().startswith("3-class softmax"))
+    assert [t.get_text() for t in softmax_axes.get_xticklabels()] == ["class 0", "class 1", "class 2"]
 
 
 def test_every_control_explains_itself():

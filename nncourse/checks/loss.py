@@ -370,3 +370,77 @@ register(Exercise(
                 "whole batch, a row far below it underflows to log(0) = -inf."),
     ),
 ))
+
+
+# =========================================================================== #
+# Exercises added by issue 13 (derive, then implement). They live in their own
+# block at the end of the module, apart from the exercises above.
+# =========================================================================== #
+
+# --------------------------------------------------------------------------- #
+# gaussian-nll: the Gaussian negative log-likelihood, derived from the density
+# --------------------------------------------------------------------------- #
+
+def gaussian_nll(y_pred, y, s):
+    """Mean over every entry of :math:`-\\log \\mathcal N(y \\mid \\hat y, s^2)` (eq. 4.11).
+
+    :math:`-\\log\\Bigl(\\frac{1}{\\sqrt{2\\pi s^2}} e^{-(y - \\hat y)^2 / (2s^2)}\\Bigr)
+    = \\frac{(\\hat y - y)^2}{2s^2} + \\tfrac12 \\log(2\\pi s^2)`, averaged: ``mse / (2 s^2) + log(2 pi s^2) / 2``.
+    The reference of ``gaussian-nll``; ``y_pred`` and ``y`` of the same shape, ``s > 0``.
+    """
+    return float(np.mean((y_pred - y) ** 2) / (2.0 * s**2) + 0.5 * np.log(2.0 * np.pi * s**2))
+
+
+def _gaussian_nll_cases(rng: np.random.Generator) -> list:
+    n, n_out = int(rng.integers(4, 9)), int(rng.integers(2, 5))
+
+    def pair(*shape):
+        y = rng.normal(0.0, 2.0, size=shape)
+        return y + rng.normal(0.0, 1.0, size=shape), y
+
+    perfect = rng.normal(size=(3, 2))
+    return [
+        Case("the worked example of section 2 with s = 1",
+             (np.array([[1.0, 2.0], [0.0, 1.0], [2.0, -1.0]]), np.array([[1.5, 2.0], [0.0, 3.0], [1.0, -1.0]]), 1.0)),
+        Case(f"random ({n}, {n_out}) predictions, a random s", pair(n, n_out) + (float(rng.uniform(0.3, 3.0)),)),
+        Case("a 1-D vector of predictions, s = 2", pair(int(rng.integers(5, 12))) + (2.0,)),
+        Case("perfect predictions: only the constant is left", (perfect, perfect.copy(), float(rng.uniform(0.5, 2.0)))),
+        Case("small noise, s = 0.1 (the loss is large and can be negative)", pair(5, 2) + (0.1,)),
+        Case("s = 1 / sqrt(2 pi): the constant is 0", pair(4, 3) + (1.0 / np.sqrt(2.0 * np.pi),)),
+    ]
+
+
+def _mse_of(y_pred, y):
+    return np.mean((y_pred - y) ** 2)
+
+
+register(Exercise(
+    id="gaussian-nll",
+    lesson=LESSON,
+    title="Gaussian negative log-likelihood, derived from the density (MSE as maximum likelihood)",
+    points=2,
+    reference=gaussian_nll,
+    make_cases=_gaussian_nll_cases,
+    mistakes=(
+        Mistake("constant-dropped", lambda p, y, s: float(_mse_of(p, y) / (2 * s**2)),
+                "the density's factor 1 / sqrt(2 pi s^2) adds +1/2 log(2 pi s^2) to -log: it does not depend on "
+                "the predictions, but it is part of the negative log-likelihood."),
+        Mistake("two-dropped", lambda p, y, s: float(_mse_of(p, y) / s**2 + 0.5 * np.log(2 * np.pi * s**2)),
+                "-log e^{-u} = u with u = (y - y_hat)^2 / (2 s^2): the 2 in the exponent's denominator stays, so "
+                "the MSE is divided by 2 s^2, not s^2."),
+        Mistake("s-not-squared", lambda p, y, s: float(_mse_of(p, y) / (2 * s) + 0.5 * np.log(2 * np.pi * s)),
+                "s is the standard deviation and s^2 the variance: the density has (y - y_hat)^2 / (2 s^2) and "
+                "sqrt(2 pi s^2)."),
+        Mistake("constant-not-halved", lambda p, y, s: float(_mse_of(p, y) / (2 * s**2) + np.log(2 * np.pi * s**2)),
+                "log(1 / sqrt(a)) = -1/2 log(a): the constant is 1/2 log(2 pi s^2), not log(2 pi s^2)."),
+        Mistake("not-negated", lambda p, y, s: -gaussian_nll(p, y, s),
+                "the loss is the *negative* log-likelihood: minus the log of the density, so that better predictions "
+                "give a smaller number."),
+        Mistake("summed", lambda p, y, s: float(np.sum((p - y) ** 2) / (2 * s**2) + p.size * 0.5 * np.log(2 * np.pi * s**2)),
+                "average over every entry (np.mean), as the MSE does, instead of summing: the loss should not grow "
+                "with the number of samples."),
+        Mistake("mse-only", lambda p, y, s: float(_mse_of(p, y)),
+                "this is the MSE alone; under the Gaussian model it is divided by 2 s^2 and the constant "
+                "1/2 log(2 pi s^2) is added (4.11)."),
+    ),
+))

@@ -171,7 +171,7 @@ class LinearMapDemo(Demo):
             meaning = f"XW scales every area by det W = {det:.2f}"
         if nonlinearity != "none (linear)":
             # Only the linear part has one area factor; g stretches some regions and flattens others.
-            meaning += f"; {nonlinearity} then bends the plane, so areas no longer scale by one number"
+            meaning += f"\n{nonlinearity} then bends the plane, so areas no longer scale by one number"
         fig = new_figure(self.figsize)
         before, after = fig.subplots(1, 2)
         _draw(before, np.eye(2), np.zeros(2), "none (linear)", "before: points X (one per row)")

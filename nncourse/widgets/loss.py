@@ -89,17 +89,18 @@ class LossDemo(Demo):
                 "b": float_slider("bias b", "The bias of the logistic unit sigmoid(w x + b)",
                                   value=0.0, min=self.B_RANGE[0], max=self.B_RANGE[1], step=0.1),
                 "surface": dropdown("contours of", "Which loss the (w, b) contour plot shows", _LOSS_NAMES),
-                "z1": float_slider("logit z1", "Class 1's logit in the softmax panel", value=2.0, min=-5.0,
+                # Classes are numbered from 0, as integer labels are (y in 0 .. K - 1).
+                "z0": float_slider("logit z0", "Class 0's logit in the softmax panel", value=2.0, min=-5.0,
                                    max=5.0, step=0.1),
-                "z2": float_slider("logit z2", "Class 2's logit in the softmax panel", value=1.0, min=-5.0,
+                "z1": float_slider("logit z1", "Class 1's logit in the softmax panel", value=1.0, min=-5.0,
                                    max=5.0, step=0.1),
-                "z3": float_slider("logit z3", "Class 3's logit in the softmax panel", value=0.1, min=-5.0,
+                "z2": float_slider("logit z2", "Class 2's logit in the softmax panel", value=0.1, min=-5.0,
                                    max=5.0, step=0.1),
             },
             figsize=(13.0, 4.0),
         )
 
-    def render(self, w, b, surface, z1, z2, z3):
+    def render(self, w, b, surface, z0, z1, z2):
         fig = new_figure(self.figsize)
         ax_slice, ax_contour, ax_soft = fig.subplots(1, 3, width_ratios=[1.1, 1.0, 0.9])
         current = logistic_losses(w, b)
@@ -120,13 +121,13 @@ class LossDemo(Demo):
         ax_contour.plot([w], [b], "o", color="white", mec="black", ms=9)
         ax_contour.set(xlabel="weight w", ylabel="bias b", title=f"{label} over (w, b)")
 
-        probs, per_class = softmax_panel([z1, z2, z3])
+        probs, per_class = softmax_panel([z0, z1, z2])
         positions = np.arange(3)
         bars = ax_soft.bar(positions, probs, color=[OKABE_ITO[1], OKABE_ITO[2], OKABE_ITO[5]])
         for bar, p, loss in zip(bars, probs, per_class):
             ax_soft.text(bar.get_x() + bar.get_width() / 2, p + 0.02, f"p={p:.2f}\n-log p={loss:.2f}",
                          ha="center", va="bottom", fontsize=9)
-        ax_soft.set(xticks=positions, xticklabels=["class 1", "class 2", "class 3"], ylim=(0, 1.3),
+        ax_soft.set(xticks=positions, xticklabels=["class 0", "class 1", "class 2"], ylim=(0, 1.3),
                     ylabel="softmax probability", title="3-class softmax: p and -log p")
         return fig
 
