@@ -495,7 +495,8 @@ register(Exercise(
     mistakes=(
         Mistake("middle-change-minus-one", _bumps_with(slope_changes=(1.0, -1.0, 1.0)),
                 "at the centre the slope goes from +h/w to -h/w, a change of -2h/w: the middle unit's output "
-                "weight is -2h/w. With -h/w the slope never returns to 0 and the output keeps rising."),
+                "weight is -2h/w. With -h/w the output stays at h after the centre instead of coming back down, "
+                "and rises again after c + w."),
         Mistake("third-unit-missing", _bumps_with(kink_offsets=(-1.0, 0.0), slope_changes=(1.0, -2.0)),
                 "after the bump the slope must be 0 again: the changes must add up to 0 (h/w - 2h/w + h/w), so a "
                 "third unit with its kink at c + w and output weight +h/w is needed; without it the output falls "
