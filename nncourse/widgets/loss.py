@@ -62,9 +62,9 @@ def loss_grid(loss: str, w_values, b_values, x=DATA_X, y=DATA_Y) -> np.ndarray:
 
 
 def softmax_panel(logits) -> tuple[np.ndarray, np.ndarray]:
-    """Softmax probabilities of a ``(k,)`` logit vector and the cross-entropy if class ``c`` were true, per ``c``.
+    """Softmax probabilities of a ``(K,)`` logit vector and the cross-entropy if class ``k`` were true, per ``k``.
 
-    The losses come from the logits (4.9): :math:`\\operatorname{logsumexp}(z) - z_c`.
+    The losses come from the logits (4.9): :math:`\\operatorname{logsumexp}(z) - z_k`.
     """
     z = np.asarray(logits, dtype=float).reshape(1, -1)
     probs = activations.softmax(z)[0]
