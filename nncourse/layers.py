@@ -142,7 +142,9 @@ def _dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray):
 
 
 def dense_forward(X, W, b):
-    """Forward pass of a dense layer, :math:`Z = XW + b` (3.1), the affine map of lesson 01.
+    """Forward pass of a dense layer, :math:`Z = XW + b` (3.1).
+
+    The affine map of lesson 01 (:func:`nncourse.linalg.affine`, the same kernel), with its cache.
 
     Parameters
     ----------

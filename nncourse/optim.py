@@ -385,7 +385,10 @@ def constant(lr: float):
 
 
 def step_decay(lr: float, factor: float = 0.5, every: int = 10):
-    """:math:`\\eta_t = \\eta_0 \\cdot \\text{factor}^{\\lfloor t / \\text{every} \\rfloor}` (6.6), factor in (0, 1]."""
+    """:math:`\\eta_t = \\eta_0 \\cdot \\text{factor}^{\\lfloor t / \\text{every} \\rfloor}` (6.6).
+
+    ``factor`` is in (0, 1]: 1 keeps the rate constant, 0 would stop training after ``every`` epochs.
+    """
     lr, every = check_positive(lr, "lr"), check_int(every, "every")
     factor = check_probability(factor, "factor", allow_zero=False, allow_one=True)
     return lambda epoch: lr * factor ** (_epoch(epoch) // every)

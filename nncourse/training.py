@@ -89,7 +89,7 @@ def predict(params, X, *, activation: str = "relu", loss: str = "softmax_cross_e
 
 
 def predict_classes(params, X, *, activation: str = "relu", loss: str = "softmax_cross_entropy") -> np.ndarray:
-    """Predicted class labels ``(n_samples,)``: arg-max of softmax, or ``p >= 0.5`` for one sigmoid output.
+    """Predicted class labels ``(n_samples,)``: arg-max of softmax, or ``p >= 0.5`` for a sigmoid output.
 
     With ``loss="binary_cross_entropy"`` the network must have a single
     output: several sigmoid outputs are several independent yes/no answers,
