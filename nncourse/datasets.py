@@ -80,7 +80,7 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
 
     Parameters
     ----------
-    n_samples : int >= 4, default 200
+    n_samples : int >= 4, default 200 (a quarter in each quadrant)
     noise : float >= 0, default 0.1
     seed : int >= 0 or np.random.Generator, default 0
 
@@ -118,7 +118,7 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tu
     Returns
     -------
     X : float64 array, shape (n_samples, 2)
-    y : int64 array, shape (n_samples,), labels 0 and 1
+    y : int64 array, shape (n_samples,), labels 0 (upper moon) and 1 (lower moon)
     """
     n_samples = _check_n_samples(n_samples, 2, "one point per class")
     noise = check_positive(noise, "noise", allow_zero=True)

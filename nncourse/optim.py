@@ -281,7 +281,8 @@ class Optimizer:
             self._update(p, g, state, lr, scratch)
 
     def _init_state(self, p):
-        return None
+        # One buffer shaped like the parameter (a velocity, a running mean); SGD keeps none.
+        return np.zeros_like(p)
 
     def _before_step(self) -> None:
         pass
@@ -292,6 +293,9 @@ class Optimizer:
 
 class SGD(Optimizer):
     """Plain (mini-batch) gradient descent (6.1): :math:`\\theta \\leftarrow \\theta - \\eta g`."""
+
+    def _init_state(self, p):
+        return None
 
     def _update(self, p, g, state, lr, scratch):
         _gd_step(p, g, lr, scratch[0])
@@ -313,9 +317,6 @@ class Momentum(Optimizer):
         self.beta = check_probability(beta, "beta")
         self.nesterov = check_bool(nesterov, "nesterov")
 
-    def _init_state(self, p):
-        return np.zeros_like(p)
-
     def _update(self, p, g, velocity, lr, scratch):
         _momentum_step(p, g, velocity, lr, self.beta, self.nesterov, scratch[0])
 
@@ -327,9 +328,6 @@ class RMSProp(Optimizer):
         super().__init__(lr)
         self.rho = check_probability(rho, "rho")
         self.eps = check_positive(eps, "eps")
-
-    def _init_state(self, p):
-        return np.zeros_like(p)
 
     def _update(self, p, g, sq_avg, lr, scratch):
         _rmsprop_step(p, g, sq_avg, lr, self.rho, self.eps, *scratch)

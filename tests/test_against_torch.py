@@ -10,7 +10,8 @@ The PyTorch side never uses a formula written here: its values come from ``torch
 sides share only the random inputs. Where the two libraries differ by convention, the test
 follows nncourse's documented convention and a comment says so.
 
-PyTorch is optional (the ``bench`` extra pins ``torch==2.13.0``); without it this file is skipped.
+PyTorch comes with the ``oracle`` extra (``torch==2.13.0``); without it this file is skipped, except
+in CI (``NNCOURSE_REQUIRE_ORACLES=1``), where that is a failure.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import warnings
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+from _oracles import import_oracle
+
+torch = import_oracle("torch", "PyTorch")
 F = torch.nn.functional
 
 from nncourse import activations, backprop, layers, loss_and_grads, losses, optim  # noqa: E402
