@@ -19,7 +19,7 @@ a bias for weights ``W``       :func:`check_bias`
 a network's parameters         :func:`as_params`
 class labels                   :func:`as_labels`
 rows of probabilities          :func:`check_probability_rows`
-a result that overflowed       :func:`check_finite_result`
+a result that overflowed       :func:`check_finite_result`, :func:`reports_overflow`
 a number / integer / fraction  :func:`check_positive`, :func:`check_int`, :func:`check_probability`
 a flag                         :func:`check_bool`
 a name from a list             :func:`check_choice`
@@ -32,6 +32,7 @@ randomness                     :func:`as_generator` (a Generator), :func:`rng_fr
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -131,16 +132,20 @@ def as_params(params) -> list:
     return out
 
 
-def as_labels(y, name: str, n_samples: int, n_classes: int | None = None) -> np.ndarray:
+def as_labels(y, name: str, n_samples: int, n_classes: int | None = None, *, rows_of: str = "",
+              classes_of: str = "n_classes") -> np.ndarray:
     """Integer class labels ``(n_samples,)`` in ``[0, n_classes)``, as int64.
 
     Integer arrays, and float arrays holding whole numbers, are accepted;
-    booleans, strings and fractions are not.
+    booleans, strings and fractions are not. ``rows_of`` and ``classes_of``
+    name the arguments that fixed ``n_samples`` and ``n_classes``, for the message.
     """
     y = as_real_array(y, name)
     if y.ndim != 1 or y.shape[0] != n_samples:
-        hint = " (use y.ravel() for a column of labels)" if y.shape == (n_samples, 1) else ""
-        raise ValueError(f"{name} must have shape ({n_samples},) (one integer label per sample), got {y.shape}{hint}")
+        hint = f" (use {name}.ravel() for a column of labels)" if y.shape == (n_samples, 1) else ""
+        source = f", as {rows_of} has {n_samples}" if rows_of else ""
+        raise ValueError(f"{name} must have shape ({n_samples},) (one integer label per sample{source}), "
+                         f"got {y.shape}{hint}")
     if y.dtype.kind == "b":
         raise TypeError(f"{name} must hold integer class labels, got dtype bool (use {name}.astype(int))")
     if y.dtype.kind == "f":
@@ -150,7 +155,7 @@ def as_labels(y, name: str, n_samples: int, n_classes: int | None = None) -> np.
     if y.size and y.min() < 0:
         raise ValueError(f"{name} must hold labels >= 0, got {y.min()}")
     if n_classes is not None and y.size and y.max() >= n_classes:
-        raise ValueError(f"{name} holds label {y.max()}, but there are only {n_classes} classes "
+        raise ValueError(f"{name} holds label {y.max():g}, but {classes_of} gives only {n_classes} classes "
                          f"(labels 0..{n_classes - 1})")
     return y.astype(np.int64, copy=False)
 
@@ -176,6 +181,22 @@ def check_finite_result(out, what: str, inputs: str) -> None:
         dtype = np.result_type(out)
         raise ValueError(f"{what} overflows {dtype} (beyond ±{np.finfo(dtype).max:.3g}) for these {inputs}; "
                          f"scale {inputs} down")
+
+
+def reports_overflow(function):
+    """Decorator for a public function that turns overflow into a clear ``ValueError``
+    (:func:`check_finite_result`) or into a correct finite result (a scaled fallback).
+
+    numpy's own "overflow encountered" warnings would only repeat, less clearly,
+    what follows, so they are silenced inside the function (and only there).
+    """
+
+    @functools.wraps(function)
+    def quiet(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return function(*args, **kwargs)
+
+    return quiet
 
 
 def check_positive(value, name: str, *, allow_zero: bool = False) -> float:

@@ -27,7 +27,7 @@ from typing import Callable, NamedTuple
 import numpy as np
 
 from ._validation import (as_float_array, check_axis, check_choice, check_finite_result, check_positive,
-                          check_probability_rows, check_same_shape)
+                          check_probability_rows, check_same_shape, reports_overflow)
 
 __all__ = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu",
            "leaky_relu_grad", "linear", "linear_grad", "softmax", "softmax_jacobian", "softmax_backward",
@@ -147,6 +147,7 @@ def relu_grad(z) -> np.ndarray:
     return _relu_grad(z).astype(z.dtype)
 
 
+@reports_overflow
 def leaky_relu(z, slope: float = 0.01) -> np.ndarray:
     """Leaky ReLU: ``z`` where ``z > 0``, ``slope * z`` otherwise (2.8).
 
@@ -176,6 +177,7 @@ def linear_grad(z) -> np.ndarray:
     return _linear_grad(as_float_array(z, "z"))
 
 
+@reports_overflow
 def softmax(z, axis: int = -1) -> np.ndarray:
     """Softmax along ``axis``, computed with the maximum subtracted first.
 
@@ -196,6 +198,7 @@ def softmax(z, axis: int = -1) -> np.ndarray:
     return _softmax(z, check_axis(axis, z, "z"))
 
 
+@reports_overflow
 def softmax_jacobian(z) -> np.ndarray:
     """The Jacobian of softmax for one vector ``z`` of shape (k,).
 
@@ -215,6 +218,7 @@ def _softmax_backward(dA: np.ndarray, A: np.ndarray, axis: int = -1) -> np.ndarr
     return A * (dA - np.sum(dA * A, axis=axis, keepdims=True))
 
 
+@reports_overflow
 def softmax_backward(dA, A, axis: int = -1) -> np.ndarray:
     """Gradient through softmax: the Jacobian (2.11) applied row by row without forming it.
 

@@ -41,7 +41,7 @@ from . import layers as _layers
 from . import losses as _losses
 from . import regularization as _reg
 from ._validation import (as_float_array, as_generator, as_params, check_choice, check_finite_result,
-                          check_positive, check_probability, check_product)
+                          check_positive, check_probability, check_product, reports_overflow)
 
 __all__ = ["dense_backward", "activation_backward", "backward", "loss_and_grads"]
 
@@ -80,6 +80,7 @@ def _backward(dZ: np.ndarray, cache) -> list:
 
 # --- public functions ---
 
+@reports_overflow
 def dense_backward(dZ, cache):
     """Backward pass of a dense layer (5.4).
 
@@ -107,6 +108,7 @@ def dense_backward(dZ, cache):
     return grads
 
 
+@reports_overflow
 def activation_backward(dA, cache) -> np.ndarray:
     """Backward pass of an activation: :math:`dZ = dA \\odot g'(Z)` (5.3).
 
@@ -135,6 +137,7 @@ def activation_backward(dA, cache) -> np.ndarray:
     return dZ
 
 
+@reports_overflow
 def backward(dZ_out, cache) -> list:
     """Backward pass of the whole network, from the gradient with respect to the logits (5.6).
 
@@ -177,10 +180,14 @@ def _network_inputs(params, X, y, activation: str, loss: str, l2, l1, *, y_name:
     check_product(X, params[0][0], "X", "W1")
     if X.shape[0] == 0:
         raise ValueError(f"X has no samples (shape {X.shape}); a loss needs at least one")
-    y = _losses._targets(y, loss, X.shape[0], params[-1][0].shape[1], y_name)
+    y = _losses._targets(y, loss, X.shape[0], params[-1][0].shape[1], y_name, inputs="X")
+    if not np.isfinite(_reg._penalty(params, l2, l1)):
+        raise ValueError(f"the penalty (l2 / 2) sum ||W||^2 + l1 sum |W| overflows for l2 = {l2:g}, l1 = {l1:g} and "
+                         "these params: use smaller l2 and l1")
     return params, X, y, l2, l1
 
 
+@reports_overflow
 def loss_and_grads(params, X, y, *, activation: str = "relu", loss: str = "softmax_cross_entropy",
                    l2: float = 0.0, l1: float = 0.0, drop_prob: float = 0.0,
                    rng: np.random.Generator | None = None):
@@ -211,9 +218,10 @@ def loss_and_grads(params, X, y, *, activation: str = "relu", loss: str = "softm
     """
     params, X, y, l2, l1 = _network_inputs(params, X, y, activation, loss, l2, l1)
     drop_prob = check_probability(drop_prob, "drop_prob")
-    if drop_prob > 0:
+    if drop_prob > 0 or rng is not None:
         as_generator(rng)
-    value, grads, _ = _loss_and_grads(params, X, y, activation, loss, l2, l1, drop_prob, rng)
+    value, grads, _, cache = _loss_and_grads(params, X, y, activation, loss, l2, l1, drop_prob, rng)
+    _layers._check_pre_activations(cache)
     check_finite_result(value, "the loss", "X, y and params")
     _check_grads(grads, "X, y and params")
     return value, grads
@@ -222,9 +230,9 @@ def loss_and_grads(params, X, y, *, activation: str = "relu", loss: str = "softm
 def _loss_and_grads(params, X, y, activation, loss, l2, l1, drop_prob, rng):
     """:func:`loss_and_grads` without validation; also the training loop's step before the update.
 
-    Returns the loss, the gradients and the network's output (probabilities
-    for the classification losses), which :func:`nncourse.train` counts
-    correct predictions from.
+    Returns the loss, the gradients, the network's output (probabilities for
+    the classification losses, which :func:`nncourse.train` counts correct
+    predictions from) and the forward pass's cache.
     """
     logits, cache = _layers._forward(params, X, activation, "linear", drop_prob, rng)
     value, output, dZ = _losses._KERNELS[loss](logits, y)
@@ -232,4 +240,4 @@ def _loss_and_grads(params, X, y, activation, loss, l2, l1, drop_prob, rng):
     if l2 or l1:
         value += _reg._penalty(params, l2, l1)
         _reg._add_penalty_grads(params, grads, l2, l1)
-    return value, grads, output
+    return value, grads, output, cache

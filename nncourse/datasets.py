@@ -43,7 +43,7 @@ import importlib.resources
 import numpy as np
 
 from ._validation import (as_float_array, as_real_array, check_bool, check_finite_result, check_int, check_positive,
-                          check_probability, power_of_two_scale, rng_from_seed)
+                          check_probability, power_of_two_scale, reports_overflow, rng_from_seed)
 
 __all__ = ["make_xor", "make_moons", "make_circles", "make_spirals", "make_blobs",
            "make_regression_curve", "regression_curve", "load_digits", "DIGITS_SHA256", "standardise",
@@ -65,10 +65,12 @@ def _class_sizes(n_samples: int, n_parts: int) -> list[int]:
 
 
 def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    check_finite_result(X, "the points", "noise")
     order = rng.permutation(len(y))
     return X[order].astype(np.float64), y[order].astype(np.int64)
 
 
+@reports_overflow
 def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Points in the four quadrants, labelled 1 where the coordinates' signs differ.
 
@@ -102,6 +104,7 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
     return _shuffled(rng, X, y)
 
 
+@reports_overflow
 def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved half circles.
 
@@ -132,6 +135,7 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tu
     return _shuffled(rng, X, y)
 
 
+@reports_overflow
 def make_circles(n_samples: int = 200, *, noise: float = 0.05, factor: float = 0.5,
                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A small circle (class 1) inside a large one (class 0).
@@ -165,6 +169,7 @@ def make_circles(n_samples: int = 200, *, noise: float = 0.05, factor: float = 0
     return _shuffled(rng, X, y)
 
 
+@reports_overflow
 def make_spirals(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.05,
                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``n_classes`` spiral arms winding out of the origin (the CS231n picture).
@@ -198,6 +203,7 @@ def make_spirals(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.0
     return _shuffled(rng, X, y)
 
 
+@reports_overflow
 def make_blobs(n_samples: int = 200, *, n_classes: int = 3, noise: float = 0.3,
                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian blobs around centres on a circle, always linearly separable.
@@ -246,6 +252,7 @@ def make_blobs(n_samples: int = 200, *, n_classes: int = 3, noise: float = 0.3,
     return _shuffled(rng, centres[y] + offsets, y)
 
 
+@reports_overflow
 def regression_curve(x) -> np.ndarray:
     """The noise-free curve behind :func:`make_regression_curve`.
 
@@ -260,9 +267,12 @@ def regression_curve(x) -> np.ndarray:
     float64 array, the same shape as ``x``
     """
     x = as_float_array(x, "x").astype(np.float64, copy=False)
-    return np.sin(3.0 * x) + 0.3 * x
+    out = np.sin(3.0 * x) + 0.3 * x
+    check_finite_result(out, "sin(3x) + 0.3x", "x")
+    return out
 
 
+@reports_overflow
 def make_regression_curve(n_samples: int = 100, *, noise: float = 0.1,
                           seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A 1-D regression problem: ``y = f(x) + noise`` with ``f`` = :func:`regression_curve`.
@@ -288,6 +298,7 @@ def make_regression_curve(n_samples: int = 100, *, noise: float = 0.1,
     rng = rng_from_seed(seed)
     X = rng.uniform(-2.0, 2.0, size=(n_samples, 1))
     y = regression_curve(X) + noise * rng.standard_normal((n_samples, 1))
+    check_finite_result(y, "the targets", "noise")
     return X, y
 
 
@@ -329,6 +340,7 @@ def load_digits(*, scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
     return X, labels.astype(np.int64)
 
 
+@reports_overflow
 def standardise(X_train, *others) -> tuple[np.ndarray, ...]:
     """Standardise features with the training set's mean and standard deviation (8.1).
 

@@ -21,11 +21,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import backprop as _backprop
-from ._validation import as_float_array, check_finite_result, check_positive, check_same_shape
+from . import layers as _layers
+from ._validation import as_float_array, check_finite_result, check_positive, check_same_shape, reports_overflow
 
 __all__ = ["numerical_gradient", "relative_error", "gradient_check", "GradientCheckReport"]
 
 
+@reports_overflow
 def numerical_gradient(f, x, h: float = 1e-5, *, dout=None) -> np.ndarray:
     """Centred-difference gradient of ``f`` at ``x`` (5.8).
 
@@ -80,6 +82,8 @@ def numerical_gradient(f, x, h: float = 1e-5, *, dout=None) -> np.ndarray:
             raise ValueError(f"f returned a non-finite value ({out}) at {where}: the gradient is not defined there")
         return out
 
+    # f at x itself, once: a function that cannot be evaluated there is reported before x is touched.
+    value(f(x), "x")
     grad = np.zeros(x.shape, dtype=np.float64)
     for i in np.ndindex(x.shape):
         original = x[i]
@@ -146,6 +150,7 @@ class GradientCheckReport:
     __repr__ = __str__
 
 
+@reports_overflow
 def gradient_check(params, X, y, *, activation: str = "relu", loss: str = "softmax_cross_entropy",
                    l2: float = 0.0, l1: float = 0.0, h: float = 1e-5, grads=None) -> GradientCheckReport:
     """Compare backprop's gradients with centred differences, parameter by parameter.
@@ -169,10 +174,10 @@ def gradient_check(params, X, y, *, activation: str = "relu", loss: str = "softm
     params64 = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64)) for W, b in params]
     X64 = X.astype(np.float64)
     h = check_positive(h, "h")
-    if grads is None:
-        grads = _backprop._loss_and_grads(params64, X64, y, activation, loss, l2, l1, 0.0, None)[1]
-    else:
-        grads = _checked_grads(grads, params64)
+    value, own_grads, _, cache = _backprop._loss_and_grads(params64, X64, y, activation, loss, l2, l1, 0.0, None)
+    _layers._check_pre_activations(cache)
+    check_finite_result(value, "the loss", "X, y and params")
+    grads = own_grads if grads is None else _checked_grads(grads, params64)
 
     def f(_):
         return _backprop._loss_and_grads(params64, X64, y, activation, loss, l2, l1, 0.0, None)[0]

@@ -56,7 +56,7 @@ from . import linalg as _linalg
 from . import regularization as _reg
 from ._validation import (as_float_array, as_generator, as_params, check_axis, check_bias, check_bool, check_choice,
                           check_finite_result, check_float_dtype, check_int, check_probability, check_product,
-                          rng_from_seed)
+                          reports_overflow, rng_from_seed)
 
 __all__ = ["INITS", "OUTPUTS", "init_weights", "init_params", "dense_forward", "activation_forward",
            "forward", "count_params", "validate_params", "LayerCache"]
@@ -116,8 +116,12 @@ def init_params(layer_sizes, *, init: str = "he", seed=0, dtype=np.float64) -> l
     list of (W, b)
         ``W`` shaped ``(n_in, n_out)``, ``b`` shaped ``(n_out,)``.
     """
-    sizes = list(layer_sizes) if not isinstance(layer_sizes, (str, bytes)) else None
-    if sizes is None or len(sizes) < 2:
+    if isinstance(layer_sizes, np.ndarray) and layer_sizes.ndim == 1:
+        layer_sizes = layer_sizes.tolist()
+    if not isinstance(layer_sizes, (list, tuple)):
+        raise TypeError(f"layer_sizes must be a list of integers such as [64, 32, 10], got {type(layer_sizes).__name__}")
+    sizes = list(layer_sizes)
+    if len(sizes) < 2:
         raise ValueError(f"layer_sizes must list at least an input and an output size, got {layer_sizes!r}")
     sizes = [check_int(n, f"layer_sizes[{i}]") for i, n in enumerate(sizes)]
     check_choice(init, "init", INITS)
@@ -141,6 +145,7 @@ def _dense_forward(X: np.ndarray, W: np.ndarray, b: np.ndarray):
     return _linalg._affine(X, W, b), (X, W)
 
 
+@reports_overflow
 def dense_forward(X, W, b):
     """Forward pass of a dense layer, :math:`Z = XW + b` (3.1).
 
@@ -177,6 +182,7 @@ def _activation_forward(Z: np.ndarray, name: str):
     return A, (Z, name)
 
 
+@reports_overflow
 def activation_forward(Z, activation: str):
     """Apply an activation by name: :math:`A = g(Z)` (3.2).
 
@@ -206,6 +212,7 @@ class LayerCache(NamedTuple):
     dropout: np.ndarray | None  # the scaled keep-mask from dropout_forward, or None when dropout was off
 
 
+@reports_overflow
 def forward(params, X, *, activation: str = "relu", output: str = "softmax", drop_prob: float = 0.0,
             rng: np.random.Generator | None = None, training: bool = False):
     """The forward pass of a fully connected network (3.3).
@@ -236,12 +243,18 @@ def forward(params, X, *, activation: str = "relu", output: str = "softmax", dro
     check_choice(output, "output", OUTPUTS)
     drop_prob = check_probability(drop_prob, "drop_prob")
     dropping = check_bool(training, "training") and drop_prob > 0.0
-    if dropping:
+    if dropping or rng is not None:
         as_generator(rng)
     check_product(X, params[0][0], "X", "W1")
     out, cache = _forward(params, X, activation, output, drop_prob if dropping else 0.0, rng)
-    check_finite_result(cache[-1].activation[0], "the network's output", "X and params")
+    _check_pre_activations(cache)
     return out, cache
+
+
+def _check_pre_activations(cache) -> None:
+    """Every layer's Z must be finite: an overflow in a hidden layer can hide behind a saturated tanh."""
+    for layer, entry in enumerate(cache, start=1):
+        check_finite_result(entry.activation[0], f"Z{layer}, the pre-activation of layer {layer},", "X and params")
 
 
 def _forward(params, X, activation, output, drop_prob, rng):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import (as_float_array, check_bias, check_choice, check_finite_result, check_product,
-                          power_of_two_scale)
+                          power_of_two_scale, reports_overflow)
 
 __all__ = ["dot", "dot_loop", "matvec", "matmul", "matmul_loop", "affine", "norm"]
 
@@ -45,6 +45,7 @@ def _checked(out, what: str, inputs: str):
     return out
 
 
+@reports_overflow
 def dot(a, b) -> float:
     """Dot product of two vectors.
 
@@ -64,6 +65,7 @@ def dot(a, b) -> float:
     return float(_checked(a @ b, "the dot product", "a and b"))
 
 
+@reports_overflow
 def dot_loop(a, b) -> float:
     """Dot product with an explicit loop (the definition (1.1); slow on purpose)."""
     a, b = _vectors(a, b)
@@ -73,6 +75,7 @@ def dot_loop(a, b) -> float:
     return float(_checked(total, "the dot product", "a and b"))
 
 
+@reports_overflow
 def matvec(A, x) -> np.ndarray:
     """Matrix-vector product :math:`(Ax)_i = \\sum_j A_{ij} x_j` (1.3).
 
@@ -91,6 +94,7 @@ def matvec(A, x) -> np.ndarray:
     return _checked(A @ x, "the product A @ x", "A and x")
 
 
+@reports_overflow
 def matmul(A, B) -> np.ndarray:
     """Matrix product :math:`(AB)_{ik} = \\sum_j A_{ij} B_{jk}` (1.4).
 
@@ -107,6 +111,7 @@ def matmul(A, B) -> np.ndarray:
     return _checked(A @ B, "the product A @ B", "A and B")
 
 
+@reports_overflow
 def matmul_loop(A, B) -> np.ndarray:
     """Matrix product with three explicit loops (the definition (1.4); slow on purpose)."""
     A, B = _matrices(A, B)
@@ -128,6 +133,7 @@ def _affine(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     return Z
 
 
+@reports_overflow
 def affine(X, W, b) -> np.ndarray:
     """A dense layer's pre-activation for a batch: :math:`Z = XW + b` (1.7).
 
@@ -161,6 +167,7 @@ def _norm(x: np.ndarray, kind: str) -> float:
     return float(np.sqrt(np.sum(x * x))) * scale
 
 
+@reports_overflow
 def norm(x, kind: str = "l2") -> float:
     """A vector or matrix norm.
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from . import activations as _act
 from ._validation import (as_float_array, as_labels, as_real_array, check_axis, check_bool, check_choice, check_finite_result,
-                          check_int, check_probability_rows, check_same_shape)
+                          check_int, check_probability_rows, check_same_shape, reports_overflow)
 
 __all__ = ["mse", "mse_grad", "binary_cross_entropy", "binary_cross_entropy_grad",
            "binary_cross_entropy_with_logits", "binary_cross_entropy_with_logits_grad", "cross_entropy",
@@ -156,27 +156,31 @@ def _class_scores(Z, name: str) -> np.ndarray:
     return Z
 
 
-def _class_targets(y, n: int, k: int, name: str = "y") -> np.ndarray:
-    """Targets for ``n`` samples of ``k`` classes: integer labels ``(n,)`` or one-hot/probability rows ``(n, k)``."""
+def _class_targets(y, n: int, k: int, name: str = "y", scores: str = "the scores") -> np.ndarray:
+    """Targets for ``n`` samples of ``k`` classes: integer labels ``(n,)`` or one-hot/probability rows ``(n, k)``.
+
+    ``scores`` names the argument that fixed ``n`` and ``k`` (``P``, ``Z``, the network's output).
+    """
     y = as_real_array(y, name)
     if y.ndim == 1:
-        return as_labels(y, name, n, k)
+        return as_labels(y, name, n, k, rows_of=scores, classes_of=f"{scores} with {k} columns")
     Y = as_float_array(y, name)
     if Y.ndim != 2 or Y.shape != (n, k):
-        raise ValueError(f"{name} must be integer labels of shape ({n},) or one-hot of shape ({n}, {k}), "
-                         f"got shape {Y.shape}")
+        raise ValueError(f"{name} must be integer labels of shape ({n},) or one-hot of shape ({n}, {k}) to match "
+                         f"{scores}, got shape {Y.shape}")
     check_probability_rows(Y, name)
     return Y
 
 
-def _targets(y, loss: str, n: int, n_out: int, name: str = "y") -> np.ndarray:
-    """The targets of ``n`` samples for ``loss`` on a network with ``n_out`` outputs (the kernels' ``y``)."""
+def _targets(y, loss: str, n: int, n_out: int, name: str = "y", inputs: str = "X") -> np.ndarray:
+    """The targets of the ``n`` samples of ``inputs`` for ``loss`` on a network with ``n_out`` outputs."""
+    scores = f"the network's output for {inputs}"
     if loss == "softmax_cross_entropy":
-        return _class_targets(y, n, n_out, name)
+        return _class_targets(y, n, n_out, name, scores)
     Y = as_float_array(y, name)
     if Y.shape != (n, n_out):
         hint = f" (reshape with {name}.reshape(-1, 1))" if Y.shape == (n,) and n_out == 1 else ""
-        raise ValueError(f"{name} must have the network output's shape ({n}, {n_out}) for loss={loss!r}, "
+        raise ValueError(f"{name} must have the shape of {scores}, ({n}, {n_out}) for loss={loss!r}, "
                          f"got {Y.shape}{hint}")
     if loss == "binary_cross_entropy":
         _binary_targets(Y, name)
@@ -185,6 +189,7 @@ def _targets(y, loss: str, n: int, n_out: int, name: str = "y") -> np.ndarray:
 
 # --- public functions ---
 
+@reports_overflow
 def mse(y_pred, y) -> float:
     """Mean squared error over every entry.
 
@@ -199,6 +204,7 @@ def mse(y_pred, y) -> float:
     return value
 
 
+@reports_overflow
 def mse_grad(y_pred, y) -> np.ndarray:
     """Gradient of :func:`mse` with respect to ``y_pred``: :math:`2(\\hat y - y)/N` (4.2)."""
     grad = _mse(*_pair(y_pred, y, "y_pred", "y"))[2]
@@ -235,6 +241,7 @@ def binary_cross_entropy_grad(p, y) -> np.ndarray:
     return (p - y) / (p * (1.0 - p)) / p.size
 
 
+@reports_overflow
 def binary_cross_entropy_with_logits(z, y) -> float:
     """Binary cross-entropy of :math:`\\sigma(z)`, computed from the logits ``z``.
 
@@ -250,6 +257,7 @@ def binary_cross_entropy_with_logits(z, y) -> float:
     return value
 
 
+@reports_overflow
 def binary_cross_entropy_with_logits_grad(z, y) -> np.ndarray:
     """The fused sigmoid + binary cross-entropy gradient: :math:`(\\sigma(z) - y)/N` (4.7), ``N = z.size``."""
     z, y = _pair(z, y, "z", "y")
@@ -280,7 +288,7 @@ def _probability_targets(P, y):
     P = _class_scores(P, "P")
     _probabilities(P, "P")
     check_probability_rows(P, "P")
-    Y = _class_targets(y, *P.shape)
+    Y = _class_targets(y, *P.shape, scores="P")
     return P, Y if Y.ndim == 2 else _one_hot(Y, P.shape[1], P.dtype)
 
 
@@ -305,6 +313,7 @@ def cross_entropy_grad(P, y) -> np.ndarray:
     return -Y / _clip(P) / P.shape[0]
 
 
+@reports_overflow
 def logsumexp(Z, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     """:math:`\\log \\sum_j e^{z_j}` computed as :math:`m + \\log\\sum_j e^{z_j - m}`, :math:`m = \\max_j z_j` (4.8).
 
@@ -319,6 +328,7 @@ def logsumexp(Z, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+@reports_overflow
 def cross_entropy_with_logits(Z, y) -> float:
     """Softmax cross-entropy computed from logits with log-sum-exp.
 
@@ -330,15 +340,16 @@ def cross_entropy_with_logits(Z, y) -> float:
     y : int array (n,) of labels, or one-hot (n, k)
     """
     Z = _class_scores(Z, "Z")
-    value = _softmax_cross_entropy(Z, _class_targets(y, *Z.shape))[0]
+    value = _softmax_cross_entropy(Z, _class_targets(y, *Z.shape, scores="Z"))[0]
     check_finite_result(value, "the cross-entropy", "Z")
     return value
 
 
+@reports_overflow
 def softmax_cross_entropy_grad(Z, y) -> np.ndarray:
     """The fused softmax + cross-entropy gradient with respect to the logits: :math:`(P - Y)/n` (4.10)."""
     Z = _class_scores(Z, "Z")
-    return _softmax_cross_entropy(Z, _class_targets(y, *Z.shape))[2]
+    return _softmax_cross_entropy(Z, _class_targets(y, *Z.shape, scores="Z"))[2]
 
 
 class Loss(NamedTuple):

@@ -39,7 +39,7 @@ import math
 import numpy as np
 
 from ._validation import (as_float_array, as_generator, check_bool, check_choice, check_finite_result, check_int,
-                          check_positive, check_probability)
+                          check_positive, check_probability, reports_overflow)
 
 __all__ = ["gd_update", "momentum_update", "rmsprop_update", "adam_update", "Optimizer", "SGD", "Momentum",
            "RMSProp", "Adam", "OPTIMIZERS", "get_optimizer", "constant", "step_decay", "exponential_decay",
@@ -116,18 +116,21 @@ def _state(array, name: str, theta: np.ndarray, *, second_moment: bool = False) 
     return array.copy()
 
 
-def _result(theta: np.ndarray, *state):
-    check_finite_result(theta, "the updated theta", "theta, grad and lr")
+def _result(inputs: str, theta: np.ndarray, *state):
+    for array in (theta, *state):
+        check_finite_result(array, "the update", inputs)
     return (theta, *state) if state else theta
 
 
+@reports_overflow
 def gd_update(theta, grad, lr: float) -> np.ndarray:
     """One gradient-descent step: :math:`\\theta \\leftarrow \\theta - \\eta\\, \\nabla L(\\theta)` (6.1)."""
     theta, grad = _pair(theta, grad)
     _gd_step(theta, grad, check_positive(lr, "lr"))
-    return _result(theta)
+    return _result("theta, grad and lr", theta)
 
 
+@reports_overflow
 def momentum_update(theta, grad, velocity, lr: float, beta: float = 0.9):
     """One momentum step (6.3): :math:`v \\leftarrow \\beta v + g`, :math:`\\theta \\leftarrow \\theta - \\eta v`.
 
@@ -138,9 +141,10 @@ def momentum_update(theta, grad, velocity, lr: float, beta: float = 0.9):
     theta, grad = _pair(theta, grad)
     velocity = _state(velocity, "velocity", theta)
     _momentum_step(theta, grad, velocity, check_positive(lr, "lr"), check_probability(beta, "beta"))
-    return _result(theta, velocity)
+    return _result("theta, grad, velocity and lr", theta, velocity)
 
 
+@reports_overflow
 def rmsprop_update(theta, grad, sq_avg, lr: float, rho: float = 0.9, eps: float = 1e-8):
     """One RMSProp step (6.4): :math:`s \\leftarrow \\rho s + (1-\\rho) g^2`, :math:`\\theta \\leftarrow \\theta - \\eta g/(\\sqrt{s}+\\varepsilon)`.
 
@@ -152,9 +156,10 @@ def rmsprop_update(theta, grad, sq_avg, lr: float, rho: float = 0.9, eps: float 
     sq_avg = _state(sq_avg, "sq_avg", theta, second_moment=True)
     lr, rho, eps = check_positive(lr, "lr"), check_probability(rho, "rho"), check_positive(eps, "eps")
     _rmsprop_step(theta, grad, sq_avg, lr, rho, eps)
-    return _result(theta, sq_avg)
+    return _result("theta, grad, sq_avg and lr", theta, sq_avg)
 
 
+@reports_overflow
 def adam_update(theta, grad, m, v, t: int, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                 eps: float = 1e-8):
     """One Adam step with bias correction (6.5).
@@ -181,7 +186,7 @@ def adam_update(theta, grad, m, v, t: int, lr: float = 1e-3, beta1: float = 0.9,
     lr, eps = check_positive(lr, "lr"), check_positive(eps, "eps")
     beta1, beta2 = check_probability(beta1, "beta1"), check_probability(beta2, "beta2")
     _adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps)
-    return _result(theta, m, v, t)
+    return _result("theta, grad, m, v and lr", theta, m, v, t)
 
 
 # --- optimiser classes: the kernels in place on the parameters ---
@@ -231,6 +236,7 @@ class Optimizer:
         self._params: list | None = None
         self._scratch: list | None = None
 
+    @reports_overflow
     def step(self, params, grads) -> None:
         """Validate, then update ``params`` in place (all or nothing)."""
         ps, gs = self._checked(params, grads)
@@ -238,12 +244,13 @@ class Optimizer:
         # The state (velocities, moments, step count) is copied; the arrays it refers to are not.
         saved = {k: v if k in ("_params", "_scratch") else copy.deepcopy(v) for k, v in vars(self).items()}
         self._step(ps, gs)
-        if not all(np.isfinite(p).all() for p in ps):
+        state = [a for s in self.state for a in (s if isinstance(s, tuple) else (s,)) if a is not None]
+        if not all(np.isfinite(a).all() for a in ps + state):
             for p, old in zip(ps, before):
                 p[...] = old
             vars(self).update(saved)
-            raise ValueError("this step would overflow the parameters to inf/NaN: the gradients or lr "
-                             f"(lr={self.lr}) are too large; nothing was changed")
+            raise ValueError("this step would overflow the params or the optimiser's state to inf/NaN: the grads "
+                             f"or lr (lr={self.lr}) are too large; nothing was changed")
 
     def _checked(self, params, grads):
         ps, gs = _flatten(params, "params"), _flatten(grads, "grads")
@@ -416,7 +423,10 @@ def minibatches(n_samples: int, batch_size: int, *, rng: np.random.Generator | N
     ``batch_size = n_samples`` is batch gradient descent, ``1`` is stochastic.
     """
     n_samples, batch_size = check_int(n_samples, "n_samples"), check_int(batch_size, "batch_size")
-    order = as_generator(rng).permutation(n_samples) if check_bool(shuffle, "shuffle") else np.arange(n_samples)
+    shuffle = check_bool(shuffle, "shuffle")
+    if shuffle or rng is not None:
+        as_generator(rng)
+    order = rng.permutation(n_samples) if shuffle else np.arange(n_samples)
     return _batches(order, batch_size)
 
 

@@ -33,7 +33,7 @@ import numbers
 import numpy as np
 
 from ._validation import (as_float_array, as_generator, as_params, as_real_array, check_bool, check_finite_result,
-                          check_int, check_positive, check_probability, rng_from_seed)
+                          check_int, check_positive, check_probability, reports_overflow, rng_from_seed)
 
 __all__ = ["l2_penalty", "l2_grad", "l1_penalty", "l1_grad", "dropout_forward", "dropout_backward",
            "EarlyStopping", "train_val_test_split"]
@@ -89,6 +89,7 @@ def _dropout_backward(dout: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
 
 # --- public functions ---
 
+@reports_overflow
 def l2_penalty(params, l2: float) -> float:
     """L2 penalty :math:`\\frac{\\lambda_2}{2}\\sum_l \\lVert W^{(l)}\\rVert_F^2` over the weights (7.1).
 
@@ -103,6 +104,7 @@ def l2_penalty(params, l2: float) -> float:
     return value
 
 
+@reports_overflow
 def l2_grad(W, l2: float) -> np.ndarray:
     """Gradient of the L2 penalty with respect to one weight matrix: :math:`\\lambda_2 W` (7.2)."""
     out = _l2_grad(as_float_array(W, "W"), check_positive(l2, "l2", allow_zero=True))
@@ -110,6 +112,7 @@ def l2_grad(W, l2: float) -> np.ndarray:
     return out
 
 
+@reports_overflow
 def l1_penalty(params, l1: float) -> float:
     """L1 penalty :math:`\\lambda_1\\sum_l\\sum_{ij} |W^{(l)}_{ij}|` over the weights (7.1)."""
     params, l1 = as_params(params), check_positive(l1, "l1", allow_zero=True)
@@ -123,6 +126,7 @@ def l1_grad(W, l1: float) -> np.ndarray:
     return _l1_grad(as_float_array(W, "W"), check_positive(l1, "l1", allow_zero=True))
 
 
+@reports_overflow
 def dropout_forward(A, drop_prob: float, *, rng: np.random.Generator | None = None, training: bool = True):
     """Inverted dropout (7.4).
 
@@ -144,13 +148,17 @@ def dropout_forward(A, drop_prob: float, *, rng: np.random.Generator | None = No
     """
     A = as_float_array(A, "A")
     drop_prob = check_probability(drop_prob, "drop_prob")
-    if not check_bool(training, "training") or drop_prob == 0.0:
+    training = check_bool(training, "training")
+    if rng is not None or (training and drop_prob > 0.0):
+        as_generator(rng)
+    if not training or drop_prob == 0.0:
         return A.copy(), None
-    out, mask = _dropout_forward(A, drop_prob, as_generator(rng))
+    out, mask = _dropout_forward(A, drop_prob, rng)
     check_finite_result(out, "A / (1 - drop_prob)", "A")
     return out, mask
 
 
+@reports_overflow
 def dropout_backward(dout, cache) -> np.ndarray:
     """Gradient through dropout: the same mask, :math:`\\partial L/\\partial A = M \\odot \\partial L/\\partial \\tilde A` (7.5).
 
@@ -167,12 +175,12 @@ def dropout_backward(dout, cache) -> np.ndarray:
     if cache is not None:
         cache = as_float_array(cache, "cache")
         if cache.shape != dout.shape:
-            raise ValueError(f"dout has shape {dout.shape} but the dropout mask has shape {cache.shape}")
+            raise ValueError(f"dout has shape {dout.shape} but the dropout mask (cache) has shape {cache.shape}")
         if np.any(cache < 0):
             raise ValueError("cache must be the dropout mask from dropout_forward (0 or 1 / (1 - drop_prob)), "
                              "got negative entries")
     out = _dropout_backward(dout, cache)
-    check_finite_result(out, "dout / (1 - drop_prob)", "dout")
+    check_finite_result(out, "dout * mask", "dout and cache")
     return out
 
 

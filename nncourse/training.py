@@ -23,6 +23,7 @@ Not here: callbacks, checkpoints to disk, distributed anything.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 
@@ -33,8 +34,9 @@ from . import layers as _layers
 from . import losses as _losses
 from . import optim as _optim
 from . import regularization as _reg
-from ._validation import (as_float_array, as_labels, as_params, check_bool, check_choice, check_finite_result,
-                          check_int, check_positive, check_probability, check_product, rng_from_seed)
+from ._validation import (as_float_array, as_labels, as_params, as_real_array, check_bool, check_choice,
+                          check_finite_result, check_int, check_positive, check_probability, check_product,
+                          reports_overflow, rng_from_seed)
 
 __all__ = ["train", "History", "predict", "predict_classes", "accuracy", "evaluate"]
 
@@ -81,6 +83,7 @@ class History:
                                               "best_epoch", "stopped_epoch")}
 
 
+@reports_overflow
 def predict(params, X, *, activation: str = "relu", loss: str = "softmax_cross_entropy") -> np.ndarray:
     """The network's output for ``X``: probabilities (classification) or values (``"mse"``)."""
     check_choice(loss, "loss", tuple(_losses.LOSSES))
@@ -88,6 +91,7 @@ def predict(params, X, *, activation: str = "relu", loss: str = "softmax_cross_e
     return out
 
 
+@reports_overflow
 def predict_classes(params, X, *, activation: str = "relu", loss: str = "softmax_cross_entropy") -> np.ndarray:
     """Predicted class labels ``(n_samples,)``: arg-max of softmax, or ``p >= 0.5`` for a sigmoid output.
 
@@ -131,29 +135,34 @@ def accuracy(y_true, y_pred) -> float:
         sigmoid probabilities (n, 1) is refused: turn it into labels first with
         ``(p[:, 0] >= 0.5).astype(int)`` (or use ``predict_classes``).
     """
-    y_true = as_labels(y_true, "y_true", np.shape(y_true)[0] if np.ndim(y_true) else 1)
+    y_true = as_real_array(y_true, "y_true")
+    if y_true.ndim != 1:
+        raise ValueError(f"y_true must be a 1-D array of labels, shape (n,), got shape {y_true.shape}")
     n = y_true.shape[0]
-    scores = as_float_array(y_pred, "y_pred") if np.ndim(y_pred) == 2 else None
-    if scores is not None:
-        if scores.shape[0] != n:
-            raise ValueError(f"y_pred must have one row per sample: y_true has {n} labels, y_pred has shape "
-                             f"{scores.shape}")
-        if scores.shape[1] < 2:
-            raise ValueError(f"y_pred of shape {scores.shape} has one column: for one sigmoid output use "
+    if n == 0:
+        raise ValueError("y_true is empty: the accuracy of zero samples is undefined")
+    y_pred = as_real_array(y_pred, "y_pred")
+    if y_pred.ndim == 2:
+        if y_pred.shape[0] != n:
+            raise ValueError(f"y_pred must have one row per label of y_true ({n}), got shape {y_pred.shape}")
+        if y_pred.shape[1] < 2:
+            raise ValueError(f"y_pred of shape {y_pred.shape} has one column: for one sigmoid output use "
                              "(p[:, 0] >= 0.5).astype(int) as y_pred, or predict_classes(...); (n,) and (n, 1) "
                              "are different shapes")
-        y_pred = np.argmax(scores, axis=1)
+        k = y_pred.shape[1]
+        y_true = as_labels(y_true, "y_true", n, k, classes_of=f"y_pred with {k} columns")
+        predicted = np.argmax(as_float_array(y_pred, "y_pred"), axis=1)
     else:
-        y_pred = as_labels(y_pred, "y_pred", n)
-    if n == 0:
-        raise ValueError("accuracy of zero samples is undefined")
-    return _accuracy(y_true, y_pred)
+        y_true = as_labels(y_true, "y_true", n)
+        predicted = as_labels(y_pred, "y_pred", n, rows_of="y_true")
+    return _accuracy(y_true, predicted)
 
 
 def _accuracy(true_classes: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(true_classes == predicted))
 
 
+@reports_overflow
 def evaluate(params, X, y, *, activation: str = "relu", loss: str = "softmax_cross_entropy",
              l2: float = 0.0, l1: float = 0.0) -> tuple[float, float | None]:
     """Loss (penalties included) and accuracy (None for ``"mse"``) in evaluation mode."""
@@ -166,7 +175,7 @@ def evaluate(params, X, y, *, activation: str = "relu", loss: str = "softmax_cro
 def _evaluate(params, X, y, activation, loss, l2, l1):
     logits, _ = _layers._forward(params, X, activation, "linear", 0.0, None)
     value, out, _ = _losses._KERNELS[loss](logits, y)
-    value += _reg._penalty(params, l2, l1)
+    value += _reg._penalty(params, l2, l1)  # 0.0 without penalties
     acc = None if loss == "mse" else _accuracy(_true_classes(y, loss), _classes(out, loss))
     return float(value), acc
 
@@ -197,6 +206,7 @@ class _Run:
     rng: np.random.Generator
 
 
+@reports_overflow
 def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str = "relu", optimizer="sgd",
           lr: float = 0.1, epochs: int = 10, batch_size: int = 32, seed=0, X_val=None, y_val=None,
           l2: float = 0.0, l1: float = 0.0, drop_prob: float = 0.0, schedule=None, early_stopping=None,
@@ -264,7 +274,7 @@ def _prepare(params, X, y, *, loss, activation, optimizer, lr, epochs, batch_siz
         check_product(X_val, params[0][0], "X_val", "W1")
         if X_val.shape[0] == 0:
             raise ValueError(f"X_val has no samples (shape {X_val.shape}); pass None for no validation")
-        y_val = _losses._targets(y_val, loss, X_val.shape[0], n_out, "y_val")
+        y_val = _losses._targets(y_val, loss, X_val.shape[0], n_out, "y_val", inputs="X_val")
     epochs = check_int(epochs, "epochs")
     batch_size = min(check_int(batch_size, "batch_size"), X.shape[0])
     drop_prob = check_probability(drop_prob, "drop_prob")
@@ -302,27 +312,38 @@ def _run_epoch(run: _Run, epoch: int, history: History) -> None:
         optimizer.lr = check_positive(run.schedule(epoch), "schedule(epoch)")
     history.lr.append(optimizer.lr)
     n = run.X.shape[0]
-    total_loss, total_correct = 0.0, 0
-    for idx in _optim._batches(run.rng.permutation(n), run.batch_size):
-        batch_loss, grads, output = _backprop._loss_and_grads(run.params, run.X[idx], run.y[idx], run.activation,
-                                                              run.loss, run.l2, run.l1, run.drop_prob, run.rng)
+    batch_losses, sizes, total_correct = [], [], 0
+    for batch, idx in enumerate(_optim._batches(run.rng.permutation(n), run.batch_size)):
+        batch_loss, grads, output, _ = _backprop._loss_and_grads(run.params, run.X[idx], run.y[idx], run.activation,
+                                                                 run.loss, run.l2, run.l1, run.drop_prob, run.rng)
         # A non-finite loss is the one sign of divergence checked per batch: inf or NaN logits
         # always make it non-finite, and checking a float costs nothing.
-        if not np.isfinite(batch_loss):
-            _diverged(run, epoch, f"the loss became {batch_loss}")
+        if not math.isfinite(batch_loss):
+            _diverged(run, epoch, batch, batch_loss)
         optimizer._step(run.arrays, [g for pair in grads for g in pair])
-        total_loss += batch_loss * idx.size
+        batch_losses.append(batch_loss)
+        sizes.append(idx.size)
         if run.classes is not None:
             total_correct += int(np.count_nonzero(_classes(output, run.loss) == run.classes[idx]))
-    history.train_loss.append(total_loss / n)
+    history.train_loss.append(_epoch_mean(batch_losses, sizes, n))
     if run.classes is not None:
         history.train_acc.append(total_correct / run.classes.size)
+
+
+def _epoch_mean(batch_losses: list, sizes: list, n: int) -> float:
+    """The mean loss over the epoch's samples (each batch weighted by its size)."""
+    total = sum(loss * size for loss, size in zip(batch_losses, sizes))
+    if math.isfinite(total):
+        return total / n
+    # Losses near 1e308 whose weighted sum overflows although their mean does not.
+    return sum(loss * (size / n) for loss, size in zip(batch_losses, sizes))
 
 
 def _end_epoch(run: _Run, epoch: int, history: History) -> bool:
     """Validation metrics, progress, early stopping; True when training should stop."""
     if not all(np.isfinite(a).all() for a in run.arrays):
-        _diverged(run, epoch, "the parameters became inf/NaN")
+        raise ValueError(f"training diverged in epoch {epoch}: the params became inf/NaN; lower lr "
+                         f"(now {run.optimizer.lr:g}), or check the scale of X and of the initial params")
     if run.X_val is not None:
         v_loss, v_acc = _evaluate(run.params, run.X_val, run.y_val, run.activation, run.loss, run.l2, run.l1)
         history.val_loss.append(v_loss)
@@ -339,9 +360,12 @@ def _end_epoch(run: _Run, epoch: int, history: History) -> bool:
     return False
 
 
-def _diverged(run: _Run, epoch: int, what: str):
-    raise ValueError(f"training diverged in epoch {epoch}: {what}; lower lr (now {run.optimizer.lr:g}) "
-                     "or scale X down")
+def _diverged(run: _Run, epoch: int, batch: int, loss: float):
+    if epoch == 0 and batch == 0:
+        raise ValueError(f"the loss of the first batch, before any update, is {loss}: X or params hold values so "
+                         "large that the network's output overflows; scale them down")
+    raise ValueError(f"training diverged in epoch {epoch}: the loss became {loss}; lower lr "
+                     f"(now {run.optimizer.lr:g}), or check the scale of X and of the initial params")
 
 
 def _progress_line(history: History, epoch: int, epochs: int) -> str:

@@ -69,7 +69,7 @@ def test_dout_gives_the_vector_jacobian_product():
     (np.sum, np.array([1.0, 2.0], dtype=np.float32), {}, TypeError, "got an array of dtype float32"),
     (np.sum, np.array([1.0, 2.0], dtype=np.float16), {}, TypeError, "got an array of dtype float16"),
     (lambda v: "one", np.zeros(2), {}, TypeError, "f must return a number, got str"),
-    (lambda v: np.inf, np.zeros(2), {}, ValueError, r"f returned a non-finite value \(inf\) at x\[0\] \+ h"),
+    (lambda v: np.inf, np.zeros(2), {}, ValueError, r"f returned a non-finite value \(inf\) at x:"),
     (np.sum, np.zeros(2), {"h": 0.0}, ValueError, "h must be a finite number > 0"),
     (lambda v: v, np.zeros(2), {}, ValueError, "f must return a scalar"),
     (lambda v: v, np.zeros(2), {"dout": np.zeros(3)}, ValueError, r"dout has shape \(3,\)"),

@@ -73,11 +73,16 @@ def test_init_params_float32():
 
 @pytest.mark.parametrize("sizes, error, message", [
     ([3], ValueError, "layer_sizes must list at least an input and an output size"),
-    ("32", ValueError, "layer_sizes must list at least"),
+    ("32", TypeError, r"layer_sizes must be a list of integers such as \[64, 32, 10\], got str"),
+    (None, TypeError, "layer_sizes must be a list of integers"),
+    (np.array([3, 2]), None, None),
     ([3, 0], ValueError, r"layer_sizes\[1\] must be >= 1, got 0"),
     ([3, 2.5], TypeError, r"layer_sizes\[1\] must be an integer, got float"),
 ])
 def test_init_params_bad_sizes(sizes, error, message):
+    if error is None:  # a 1-D array of sizes is as good as a list
+        assert [W.shape for W, _ in layers.init_params(sizes)] == [(3, 2)]
+        return
     with pytest.raises(error, match=message):
         layers.init_params(sizes)
 

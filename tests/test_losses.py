@@ -199,7 +199,7 @@ def test_cross_entropy_bad_input(function):
         function(P[0], LABELS)
     with pytest.raises(ValueError, match="P is empty"):
         function(np.zeros((0, 3)), np.zeros(0, dtype=int))
-    with pytest.raises(ValueError, match=r"y must be integer labels of shape \(3,\) or one-hot of shape \(3, 3\), got shape \(3, 4\)"):
+    with pytest.raises(ValueError, match=r"y must be integer labels of shape \(3,\) or one-hot of shape \(3, 3\) to match P, got shape \(3, 4\)"):
         function(P, np.eye(4)[:3])
     with pytest.raises(ValueError, match="P must have rows .* that sum to 1, got a row summing to 1.5"):
         function(np.array([[0.5, 0.5, 0.5]]), np.array([0]))

@@ -153,7 +153,7 @@ def test_dropout_errors():
         reg.dropout_forward(np.ones(3), 1.0, rng=np.random.default_rng(0))
     with pytest.raises(TypeError, match="rng must be a numpy Generator"):
         reg.dropout_forward(np.ones(3), 0.5)
-    with pytest.raises(ValueError, match=r"dout has shape \(2, 2\) but the dropout mask has shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"dout has shape \(2, 2\) but the dropout mask \(cache\) has shape \(2, 3\)"):
         reg.dropout_backward(np.ones((2, 2)), np.ones((2, 3)))
 
 
