@@ -37,6 +37,7 @@ Not here: class weights, label smoothing, hinge or Huber losses.
 
 from __future__ import annotations
 
+import math
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -56,7 +57,7 @@ __all__ = ["mse", "mse_grad", "binary_cross_entropy", "binary_cross_entropy_grad
 def _mean(values: np.ndarray) -> float:
     """The mean of finite ``values``; where their sum overflows, the same mean from ``values / max|values|``."""
     mean = float(np.mean(values))
-    if np.isfinite(mean):
+    if math.isfinite(mean):
         return mean
     scale = float(np.max(np.abs(values)))
     return float(np.mean(values / scale)) * scale
@@ -68,7 +69,7 @@ def _mse(Z: np.ndarray, Y: np.ndarray):
     diff = Z - Y
     value = float(np.mean(diff * diff))
     grad = diff / n_half
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         # Z - Y or its square overflowed (both are finite): the same numbers from the halves, which cannot.
         half = Z * 0.5 - Y * 0.5
         scale = float(np.max(np.abs(half)))
@@ -101,7 +102,7 @@ def _softmax_cross_entropy(Z: np.ndarray, y: np.ndarray):
         z_true = np.sum(y * Z, axis=1)
     per_row = lse - z_true
     value = float(per_row.mean())
-    if not np.isfinite(value):
+    if not math.isfinite(value):
         # lse - z_true overflowed (both are finite): the mean of the halves, doubled.
         value = 2.0 * _mean(lse * 0.5 - z_true * 0.5)
     P = e / s
