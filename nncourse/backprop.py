@@ -72,8 +72,8 @@ def _backward(dZ: np.ndarray, cache) -> list:
         if layer == 0:
             break
         below = cache[layer - 1]
-        if below.dropout is not None:
-            dA *= below.dropout  # the dropout backward (7.5), in place on the fresh dA
+        # dA is a fresh array: the dropout and activation backward steps can work in place on it.
+        dA = _reg._dropout_backward(dA, below.dropout, out=dA)
         dZ = _activation_backward(dA, below.activation, out=dA)
     return grads
 

@@ -20,16 +20,17 @@ backward returns the gradient with respect to each input of the forward, **in
 the forward's input order** (a single array when there is one input). The
 cache holds exactly what the backward needs, so nothing is recomputed:
 
-==============================================  ====================================  ===============================
-forward                                         cache                                 backward returns
-==============================================  ====================================  ===============================
-``dense_forward(X, W, b) -> Z``                 ``(X, W)`` (``b`` is not needed)      ``dense_backward -> (dX, dW, db)``
-``activation_forward(Z, name) -> A``            ``(Z, name)``                         ``activation_backward -> dZ``
-``dropout_forward(A, drop_prob, rng=, training=)``  the scaled mask ``M`` (or ``None``)  ``dropout_backward -> dA``
-``forward(params, X, ...) -> output``           a list of :class:`LayerCache`, one    ``backward(dZ_out, cache)``
-                                                per layer: ``(dense, activation,      ``-> [(dW1, db1), ...]``
-                                                dropout)`` caches of the three steps  (from the logits' gradient)
-==============================================  ====================================  ===============================
+* ``dense_forward(X, W, b) -> (Z, cache)`` with cache ``(X, W)`` (``b`` is
+  not needed); ``backprop.dense_backward(dZ, cache) -> (dX, dW, db)``.
+* ``activation_forward(Z, name) -> (A, cache)`` with cache ``(Z, name)``;
+  ``backprop.activation_backward(dA, cache) -> dZ``.
+* ``regularization.dropout_forward(A, drop_prob, rng=, training=) -> (out, cache)``
+  with cache the scaled mask ``M`` (``None`` when nothing was dropped);
+  ``regularization.dropout_backward(dout, cache) -> dA``.
+* ``forward(params, X, ...) -> (output, cache)`` with cache a list of
+  :class:`LayerCache` ``(dense, activation, dropout)``, one per layer, holding
+  the three caches above; ``backprop.backward(dZ_out, cache) -> [(dW1, db1), ...]``
+  from the gradient with respect to the logits.
 
 A layer of :func:`forward` is the chain dense → activation → dropout (hidden
 layers only), and its backward is the reverse chain; the network is the chain

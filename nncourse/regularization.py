@@ -83,8 +83,11 @@ def _dropout_forward(A: np.ndarray, drop_prob: float, rng: np.random.Generator):
     return A * mask, mask
 
 
-def _dropout_backward(dout: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
-    return dout.copy() if mask is None else dout * mask
+def _dropout_backward(dout: np.ndarray, mask: np.ndarray | None, *, out: np.ndarray | None = None) -> np.ndarray:
+    """(7.5): the same mask; ``out`` may be ``dout`` itself (in place)."""
+    if mask is None:
+        return dout.copy() if out is None else dout
+    return np.multiply(dout, mask, out=out)
 
 
 # --- public functions ---

@@ -167,17 +167,19 @@ def evaluate(params, X, y, *, activation: str = "relu", loss: str = "softmax_cro
              l2: float = 0.0, l1: float = 0.0) -> tuple[float, float | None]:
     """Loss (penalties included) and accuracy (None for ``"mse"``) in evaluation mode."""
     params, X, y, l2, l1 = _backprop._network_inputs(params, X, y, activation, loss, l2, l1)
-    value, acc = _evaluate(params, X, y, activation, loss, l2, l1)
+    value, acc, cache = _evaluate(params, X, y, activation, loss, l2, l1)
+    _layers._check_pre_activations(cache)
     check_finite_result(value, "the loss", "X, y and params")
     return value, acc
 
 
 def _evaluate(params, X, y, activation, loss, l2, l1):
-    logits, _ = _layers._forward(params, X, activation, "linear", 0.0, None)
+    """:func:`evaluate` without validation; also returns the forward pass's cache."""
+    logits, cache = _layers._forward(params, X, activation, "linear", 0.0, None)
     value, out, _ = _losses._KERNELS[loss](logits, y)
     value += _reg._penalty(params, l2, l1)  # 0.0 without penalties
     acc = None if loss == "mse" else _accuracy(_true_classes(y, loss), _classes(out, loss))
-    return float(value), acc
+    return float(value), acc, cache
 
 
 @dataclass
@@ -281,28 +283,29 @@ def _prepare(params, X, y, *, loss, activation, optimizer, lr, epochs, batch_siz
     if isinstance(optimizer, str):
         check_choice(optimizer, "optimizer", tuple(_optim.OPTIMIZERS))
         optimizer = _optim.get_optimizer(optimizer, lr=check_positive(lr, "lr"))
-    elif isinstance(optimizer, _optim.Optimizer):
-        optimizer.reset()
-    else:
+    elif not isinstance(optimizer, _optim.Optimizer):
         raise TypeError(f"optimizer must be a name or an nncourse.optim.Optimizer, got {type(optimizer).__name__}")
     if schedule is not None and not callable(schedule):
         raise TypeError("schedule must be a function epoch -> learning rate")
     if early_stopping is not None:
         if X_val is None:
             raise ValueError("early_stopping needs validation data: pass X_val and y_val")
-        if isinstance(early_stopping, _reg.EarlyStopping):
-            early_stopping.reset()
-        else:
+        if not isinstance(early_stopping, _reg.EarlyStopping):
             early_stopping = _reg.EarlyStopping(patience=check_int(early_stopping, "early_stopping"))
     if isinstance(progress, (bool, np.bool_)):
         every = int(check_bool(progress, "progress"))
     else:
         every = check_int(progress, "progress")
+    rng = rng_from_seed(seed)
+    # Everything is valid: only now are the caller's optimiser and early stopping reset for this run.
+    optimizer.reset()
+    if early_stopping is not None:
+        early_stopping.reset()
     return _Run(params=params, arrays=[a for pair in params for a in pair], X=X, y=y,
                 classes=None if loss == "mse" else _true_classes(y, loss), X_val=X_val, y_val=y_val, loss=loss,
                 activation=activation, optimizer=optimizer, epochs=epochs, batch_size=batch_size, l2=l2, l1=l1,
                 drop_prob=drop_prob, schedule=schedule, early_stopping=early_stopping, every=every,
-                out=sys.stdout if out is None else out, rng=rng_from_seed(seed))
+                out=sys.stdout if out is None else out, rng=rng)
 
 
 def _run_epoch(run: _Run, epoch: int, history: History) -> None:
@@ -345,7 +348,7 @@ def _end_epoch(run: _Run, epoch: int, history: History) -> bool:
         raise ValueError(f"training diverged in epoch {epoch}: the params became inf/NaN; lower lr "
                          f"(now {run.optimizer.lr:g}), or check the scale of X and of the initial params")
     if run.X_val is not None:
-        v_loss, v_acc = _evaluate(run.params, run.X_val, run.y_val, run.activation, run.loss, run.l2, run.l1)
+        v_loss, v_acc, _ = _evaluate(run.params, run.X_val, run.y_val, run.activation, run.loss, run.l2, run.l1)
         history.val_loss.append(v_loss)
         if v_acc is not None:
             history.val_acc.append(v_acc)

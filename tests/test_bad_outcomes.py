@@ -56,6 +56,17 @@ def test_an_adam_reused_by_train_starts_afresh():
         np.testing.assert_array_equal(b1, b2)
 
 
+def test_a_train_call_that_fails_validation_leaves_the_optimiser_and_early_stopping_alone():
+    adam, stopper = optim.Adam(lr=0.1), regularization.EarlyStopping(patience=3)
+    params = layers.init_params([2, 2], seed=0)
+    adam.step(params, [(np.ones((2, 2)), np.ones(2))])
+    stopper.update(0, 1.0, params)
+    X, y = np.ones((3, 2)), np.zeros(3, dtype=int)
+    with pytest.raises(ValueError, match="progress must be >= 1"):
+        training.train(params, X, y, optimizer=adam, X_val=X, y_val=y, early_stopping=stopper, progress=0)
+    assert adam.t == 1 and stopper.best_epoch == 0
+
+
 def test_an_optimiser_refuses_other_arrays_of_the_same_shapes():
     adam = optim.Adam(lr=0.1)
     a = [np.zeros(3)]
