@@ -62,9 +62,18 @@ def as_real_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, fi
         if arr.ndim not in allowed:
             want = " or ".join(f"{d}-D" for d in allowed)
             raise ValueError(f"{name} must be {want}, got an array of shape {arr.shape}")
-    if finite and arr.dtype.kind == "f" and not np.isfinite(arr).all():
+    if finite and arr.dtype.kind == "f" and not _all_finite(arr):
         raise ValueError(f"{name} contains NaN or infinite values; check the data or an earlier step")
     return arr
+
+
+def _all_finite(arr: np.ndarray) -> bool:
+    # One pass and no temporary (np.isfinite(X).all() allocates a boolean array as large as X):
+    # a NaN or an inf makes the sum NaN or inf; a sum that overflows although every entry is
+    # finite is told apart by the element-wise check.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    return bool(np.isfinite(total)) or bool(np.isfinite(arr).all())
 
 
 def as_float_array(x, name: str, *, ndim: int | tuple[int, ...] | None = None, finite: bool = True) -> np.ndarray:
