@@ -70,6 +70,11 @@ def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray) -> tuple[n
     return X[order].astype(np.float64), y[order].astype(np.int64)
 
 
+def _noisy_and_shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray, noise: float):
+    """Gaussian noise of standard deviation ``noise`` on every coordinate, then a shuffle."""
+    return _shuffled(rng, X + noise * rng.standard_normal(X.shape), y)
+
+
 @reports_overflow
 def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Points in the four quadrants, labelled 1 where the coordinates' signs differ.
@@ -99,9 +104,7 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
     signs = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]])
     quadrant = np.repeat(np.arange(4), _class_sizes(n_samples, 4))
     X = signs[quadrant] * rng.uniform(0.1, 1.0, size=(n_samples, 2))
-    X = X + noise * rng.standard_normal((n_samples, 2))
-    y = quadrant % 2
-    return _shuffled(rng, X, y)
+    return _noisy_and_shuffled(rng, X, quadrant % 2, noise)
 
 
 @reports_overflow
@@ -131,8 +134,7 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tu
     upper = np.column_stack([np.cos(t), np.sin(t)])
     lower = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
     X = np.where((y == 0)[:, None], upper, lower)
-    X = X + noise * rng.standard_normal((n_samples, 2))
-    return _shuffled(rng, X, y)
+    return _noisy_and_shuffled(rng, X, y, noise)
 
 
 @reports_overflow
@@ -165,8 +167,7 @@ def make_circles(n_samples: int = 200, *, noise: float = 0.05, factor: float = 0
     radius = np.where(y == 0, 1.0, float(factor))
     t = rng.uniform(0.0, 2.0 * np.pi, size=n_samples)
     X = radius[:, None] * np.column_stack([np.cos(t), np.sin(t)])
-    X = X + noise * rng.standard_normal((n_samples, 2))
-    return _shuffled(rng, X, y)
+    return _noisy_and_shuffled(rng, X, y, noise)
 
 
 @reports_overflow
@@ -199,8 +200,7 @@ def make_spirals(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.0
     r = rng.uniform(0.0, 1.0, size=n_samples)
     theta = 2.0 * np.pi * y / n_classes + 1.5 * np.pi * r
     X = r[:, None] * np.column_stack([np.cos(theta), np.sin(theta)])
-    X = X + noise * rng.standard_normal((n_samples, 2))
-    return _shuffled(rng, X, y)
+    return _noisy_and_shuffled(rng, X, y, noise)
 
 
 @reports_overflow
