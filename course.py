@@ -11,6 +11,11 @@ so running either command again starts at once. Arguments after the command
 are passed on: ``python3 course.py test tests/test_losses.py -x``,
 ``python3 course.py lab --instructor``.
 
+``NNCOURSE_EXTRAS=oracle python3 course.py test`` also installs the named extras
+of ``pyproject.toml`` (comma-separated) before testing: ``oracle`` brings the
+independent reference libraries (PyTorch, scikit-learn) that
+``tests/test_against_*.py`` compare nncourse with; CI sets it.
+
 A Python script rather than a Makefile, so that the same two commands work on
 any machine that has Python, with or without ``make``.
 """
@@ -64,7 +69,8 @@ def main(argv: list[str]) -> int:
     if command == "lab":
         ensure_environment()
         return subprocess.call([str(PYTHON), "-m", "nncourse", "lab", *rest], cwd=ROOT)
-    ensure_environment("test")
+    extras = [e.strip() for e in os.environ.get("NNCOURSE_EXTRAS", "").split(",") if e.strip()]
+    ensure_environment(",".join(["test", *extras]))
     env = {**os.environ, **TEST_ENV}
     # The whole suite also enforces line coverage of the mathematics modules;
     # a run of selected tests (arguments given) does not.

@@ -164,7 +164,7 @@ def measure_interleaved(label: str, entries: dict, threads: int, reps: int, sett
 
 
 def measure_training(dataset: str, kind: str, reps: int, settle: float, with_peak: bool, force: bool,
-                     budget_s: float, **config) -> dict:
+                     budget_s: float, threads_list=THREADS, **config) -> dict:
     """Per thread count, every library (and the matmul peak) interleaved; keys ``"library/threads"``.
 
     Multi-threaded BLAS with another process on the second core measures that
@@ -173,7 +173,7 @@ def measure_training(dataset: str, kind: str, reps: int, settle: float, with_pea
     unless ``force``.
     """
     out = {}
-    for threads in THREADS:
+    for threads in threads_list:
         if threads > 1 and not force:
             quiet = wait_for_quiet(max(settle, 10.0))
             if quiet["others_cores"] is not None and quiet["others_cores"] >= BUSY_CORES:
@@ -423,6 +423,10 @@ def main(argv: list[str] | None = None) -> int:
                              "(default: the first two numbered lessons)")
     parser.add_argument("--force", action="store_true",
                         help="measure with 2 threads even when other processes keep a core busy")
+    parser.add_argument("--threads", default=",".join(map(str, THREADS)),
+                        help="comma-separated thread counts for the training sections (default %(default)s)")
+    parser.add_argument("--reps", type=int, default=None,
+                        help="interleaved rounds of the MNIST-sized epoch (default 5, 2 with --quick)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for latest.json and latest.md")
     parser.add_argument("--settle", type=float, default=3.0,
                         help="before each training/peak measurement, wait up to this many seconds for other "
@@ -436,13 +440,18 @@ def main(argv: list[str] | None = None) -> int:
     results = {"started_utc": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": describe_machine(), "versions": versions(), "loadavg_before": loadavg(),
                "command": "python -m benchmarks.run " + " ".join(argv if argv is not None else sys.argv[1:])}
+    threads = tuple(int(t) for t in args.threads.split(","))
+    if not set(threads) <= set(THREADS):
+        parser.error(f"--threads takes {' and/or '.join(map(str, THREADS))}, got {args.threads}")
+    mnist_reps = args.reps or (2 if args.quick else 5)
     t0 = time.perf_counter()
     if "mnist" in sections:
-        results["mnist"] = measure_training("mnist", "epoch", 2 if args.quick else 5, args.settle, with_peak=True,
-                                            force=args.force, budget_s=60.0, warmup=1)
+        results["mnist"] = measure_training("mnist", "epoch", mnist_reps, args.settle, with_peak=True,
+                                            force=args.force, budget_s=12.0 * mnist_reps, threads_list=threads,
+                                            warmup=1)
     if "digits" in sections:
         results["digits"] = measure_training("digits", "run", 1 if args.quick else 3, args.settle, with_peak=False,
-                                            force=args.force, budget_s=30.0, epochs=50)
+                                            force=args.force, budget_s=30.0, threads_list=threads, epochs=50)
     if "imports" in sections:
         results["imports"] = measure_imports(3 if args.quick else 9)
     if "course" in sections:

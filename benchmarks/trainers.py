@@ -60,7 +60,13 @@ class Trainer:
 
 
 class NncourseTrainer(Trainer):
-    """``nncourse.train`` with a ``Momentum`` optimiser that persists between calls."""
+    """``nncourse.train`` with one ``Momentum`` optimiser passed to every call.
+
+    ``train`` resets an optimiser at the start of each run (its state belongs to
+    that run's copy of the parameters), so ``epoch()``, one ``train`` call per
+    epoch, starts every epoch with zero velocity; ``fit(epochs)`` is one run.
+    The work per epoch, which is what the benchmark times, is the same.
+    """
 
     name = "nncourse"
 

@@ -19,7 +19,12 @@ One module per lesson of the course (``notebooks/``):
 
 Conventions: samples in rows, ``X (n_samples, n_in)``, ``W (n_in, n_out)``,
 ``b (n_out,)``, ``Z = X @ W + b``, ``A = g(Z)``; losses are means; float64 by
-default. Importing nncourse imports numpy only.
+default (the README's "Notation" section). Every layer step is a pair
+``out, cache = *_forward(...)`` / ``grads = *_backward(dout, cache)``; the
+contract, with what each cache holds, is written down in :mod:`nncourse.layers`.
+Each formula is one unvalidated kernel that the public functions (which validate
+their arguments), the composites and :func:`train` all call. Importing nncourse
+imports numpy only.
 """
 
 __version__ = "0.1.0"

@@ -7,8 +7,8 @@ derivative here is written **in terms of the input** ``z`` and named
 of the output. (Some libraries pass the output instead; the lesson shows why
 that is an easy mistake to make.)
 
-Conventions (``COURSE.md``): ReLU'(0) = 0, leaky ReLU'(0) = slope; float32 in,
-float32 out.
+Conventions (the README's "Notation" section): ReLU'(0) = 0, leaky ReLU'(0) =
+slope; float32 in, float32 out (float16 is computed in float32).
 
 Numerical stability is handled where it arises: :func:`sigmoid` never
 exponentiates a positive number, :func:`softmax` subtracts the row maximum
@@ -26,7 +26,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._validation import as_float_array, check_positive
+from ._validation import (as_float_array, check_axis, check_choice, check_finite_result, check_positive,
+                          check_probability_rows, check_same_shape, reports_overflow)
 
 __all__ = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "relu", "relu_grad", "leaky_relu",
            "leaky_relu_grad", "linear", "linear_grad", "softmax", "softmax_jacobian", "softmax_backward",
@@ -56,7 +57,9 @@ def _relu(z: np.ndarray) -> np.ndarray:
 
 
 def _relu_grad(z: np.ndarray) -> np.ndarray:
-    return (z > 0).astype(z.dtype)
+    # The derivative as a 0/1 mask of booleans: multiplying by it is multiplying by 0.0 or 1.0,
+    # and the backward pass (dA * mask, in place) needs no float array of ones and zeros.
+    return z > 0
 
 
 def _leaky_relu(z: np.ndarray, slope: float = 0.01) -> np.ndarray:
@@ -75,11 +78,21 @@ def _linear_grad(z: np.ndarray) -> np.ndarray:
     return np.ones_like(z)
 
 
+def _shifted_exp(z: np.ndarray, axis: int):
+    """The stable exponentials behind softmax and log-sum-exp: ``m = max z``, ``e = exp(z - m)``, ``s = sum e``.
+
+    Shift invariance (2.9): softmax(z) = softmax(z - m), and the largest exponent
+    is then e^0 = 1, so nothing overflows and ``s >= 1``. All three keep ``axis``
+    (size 1 for ``m`` and ``s``).
+    """
+    m = np.max(z, axis=axis, keepdims=True)
+    e = np.exp(z - m)
+    return m, e, np.sum(e, axis=axis, keepdims=True)
+
+
 def _softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
-    # Shift invariance (2.9): softmax(z) = softmax(z - max z); the largest exponent is then e^0 = 1.
-    shifted = z - np.max(z, axis=axis, keepdims=True)
-    e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    _, e, s = _shifted_exp(z, axis)
+    return e / s
 
 
 # --- public functions ---
@@ -130,9 +143,11 @@ def relu(z) -> np.ndarray:
 
 def relu_grad(z) -> np.ndarray:
     """Derivative of ReLU: 1 where ``z > 0``, else 0 — including ``z == 0`` (the course's choice, 2.7)."""
-    return _relu_grad(as_float_array(z, "z"))
+    z = as_float_array(z, "z")
+    return _relu_grad(z).astype(z.dtype)
 
 
+@reports_overflow
 def leaky_relu(z, slope: float = 0.01) -> np.ndarray:
     """Leaky ReLU: ``z`` where ``z > 0``, ``slope * z`` otherwise (2.8).
 
@@ -142,7 +157,9 @@ def leaky_relu(z, slope: float = 0.01) -> np.ndarray:
     slope : float > 0
         The gradient for negative inputs, so that no unit is ever completely dead.
     """
-    return _leaky_relu(as_float_array(z, "z"), check_positive(slope, "slope"))
+    out = _leaky_relu(as_float_array(z, "z"), check_positive(slope, "slope"))
+    check_finite_result(out, "slope * z", "z and slope")
+    return out
 
 
 def leaky_relu_grad(z, slope: float = 0.01) -> np.ndarray:
@@ -160,6 +177,7 @@ def linear_grad(z) -> np.ndarray:
     return _linear_grad(as_float_array(z, "z"))
 
 
+@reports_overflow
 def softmax(z, axis: int = -1) -> np.ndarray:
     """Softmax along ``axis``, computed with the maximum subtracted first.
 
@@ -177,13 +195,10 @@ def softmax(z, axis: int = -1) -> np.ndarray:
     array, same shape as ``z``; entries in [0, 1] summing to 1 along ``axis``
     """
     z = as_float_array(z, "z")
-    if z.ndim == 0:
-        raise ValueError("z must have at least one axis to normalise over, got a scalar")
-    if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis {axis} is out of range for z of shape {z.shape}")
-    return _softmax(z, axis)
+    return _softmax(z, check_axis(axis, z, "z"))
 
 
+@reports_overflow
 def softmax_jacobian(z) -> np.ndarray:
     """The Jacobian of softmax for one vector ``z`` of shape (k,).
 
@@ -195,7 +210,7 @@ def softmax_jacobian(z) -> np.ndarray:
     array, shape (k, k)
     """
     z = as_float_array(z, "z", ndim=1)
-    p = _softmax(z)
+    p = _softmax(z, check_axis(0, z, "z"))
     return np.diag(p) - np.outer(p, p)
 
 
@@ -203,6 +218,7 @@ def _softmax_backward(dA: np.ndarray, A: np.ndarray, axis: int = -1) -> np.ndarr
     return A * (dA - np.sum(dA * A, axis=axis, keepdims=True))
 
 
+@reports_overflow
 def softmax_backward(dA, A, axis: int = -1) -> np.ndarray:
     """Gradient through softmax: the Jacobian (2.11) applied row by row without forming it.
 
@@ -212,7 +228,7 @@ def softmax_backward(dA, A, axis: int = -1) -> np.ndarray:
     Parameters
     ----------
     dA : array, upstream gradient with respect to the softmax output
-    A : array, same shape, the softmax output
+    A : array, same shape, the softmax output (probabilities summing to 1 along ``axis``)
     axis : int, the class axis
 
     Returns
@@ -221,9 +237,12 @@ def softmax_backward(dA, A, axis: int = -1) -> np.ndarray:
     """
     dA = as_float_array(dA, "dA")
     A = as_float_array(A, "A")
-    if dA.shape != A.shape:
-        raise ValueError(f"dA and A must have the same shape, got {dA.shape} and {A.shape}")
-    return _softmax_backward(dA, A, axis)
+    check_same_shape(dA, A, "dA", "A")
+    axis = check_axis(axis, A, "A")
+    check_probability_rows(A, "A", axis)
+    out = _softmax_backward(dA, A, axis)
+    check_finite_result(out, "the gradient through softmax", "dA")
+    return out
 
 
 class Activation(NamedTuple):
@@ -243,8 +262,8 @@ ACTIVATIONS: dict[str, Activation] = {
     "linear": Activation("linear", linear, linear_grad),
 }
 
-# The same without argument validation, for the forward/backward passes, which
-# validate their inputs once at the top.
+# The same without argument validation, for the forward and backward passes, which
+# validate their inputs once at the top. Each derivative is the one of the public function.
 _KERNELS: dict[str, tuple[Callable, Callable]] = {
     "sigmoid": (_sigmoid, _sigmoid_grad),
     "tanh": (np.tanh, _tanh_grad),
@@ -256,6 +275,4 @@ _KERNELS: dict[str, tuple[Callable, Callable]] = {
 
 def get_activation(name: str) -> Activation:
     """Look up an activation by name (``"sigmoid"``, ``"tanh"``, ``"relu"``, ``"leaky_relu"``, ``"linear"``)."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(map(repr, ACTIVATIONS))}")
-    return ACTIVATIONS[name]
+    return ACTIVATIONS[check_choice(name, "activation", tuple(ACTIVATIONS))]

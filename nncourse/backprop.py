@@ -22,6 +22,13 @@ simpler and more accurate than going through the output function.
 :func:`loss_and_grads` puts everything together, including the L1/L2
 penalties of lesson 07 (weights only).
 
+The backward functions follow the forward/backward contract written down in
+:mod:`nncourse.layers` (``grads = <step>_backward(dout, cache)``, the
+gradients in the forward's input order). :func:`backward` is the chain of the
+layers' steps in reverse: for every layer the dense backward, then the
+dropout and activation backward of the layer below, each the same kernel the
+public function calls.
+
 Not here: automatic differentiation of arbitrary graphs (see micrograd).
 """
 
@@ -33,11 +40,47 @@ from . import activations as _act
 from . import layers as _layers
 from . import losses as _losses
 from . import regularization as _reg
-from ._validation import as_float_array, as_rng, check_choice, check_positive, check_probability
+from ._validation import (as_float_array, as_generator, as_params, check_choice, check_finite_result,
+                          check_positive, check_probability, check_product, reports_overflow)
 
 __all__ = ["dense_backward", "activation_backward", "backward", "loss_and_grads"]
 
 
+# --- kernels without validation ---
+
+def _dense_backward(dZ: np.ndarray, cache, *, input_grad: bool = True):
+    """(5.4); ``input_grad=False`` skips ``dX`` (None), which nobody needs for the network's input."""
+    X, W = cache
+    dX = dZ @ W.T if input_grad else None
+    return dX, X.T @ dZ, dZ.sum(axis=0)
+
+
+def _activation_backward(dA: np.ndarray, cache, *, out: np.ndarray | None = None) -> np.ndarray:
+    """(5.3): ``dA * g'(Z)``; softmax through its Jacobian (2.11). ``out`` may be ``dA`` itself (in place)."""
+    Z, name = cache
+    if name == "softmax":
+        return _act._softmax_backward(dA, _act._softmax(Z))
+    return np.multiply(dA, _act._KERNELS[name][1](Z), out=out)
+
+
+def _backward(dZ: np.ndarray, cache) -> list:
+    """:func:`backward` without validation: the layers' backward steps chained from the top."""
+    grads = [None] * len(cache)
+    for layer in range(len(cache) - 1, -1, -1):
+        dA, dW, db = _dense_backward(dZ, cache[layer].dense, input_grad=layer > 0)
+        grads[layer] = (dW, db)
+        if layer == 0:
+            break
+        below = cache[layer - 1]
+        # dA is a fresh array: the dropout and activation backward steps can work in place on it.
+        dA = _reg._dropout_backward(dA, below.dropout, out=dA)
+        dZ = _activation_backward(dA, below.activation, out=dA)
+    return grads
+
+
+# --- public functions ---
+
+@reports_overflow
 def dense_backward(dZ, cache):
     """Backward pass of a dense layer (5.4).
 
@@ -52,19 +95,20 @@ def dense_backward(dZ, cache):
     dW : array, shape (n_in, n_out)
     db : array, shape (n_out,)
     """
-    X, W = _dense_cache(cache)
+    if not isinstance(cache, tuple) or len(cache) != 2:
+        raise TypeError("cache must be the (X, W) tuple returned by dense_forward")
+    X, W = as_float_array(cache[0], "cache X", ndim=2), as_float_array(cache[1], "cache W", ndim=2)
+    check_product(X, W, "cache X", "cache W")
     dZ = as_float_array(dZ, "dZ", ndim=2)
     if dZ.shape != (X.shape[0], W.shape[1]):
         raise ValueError(f"dZ must have shape {(X.shape[0], W.shape[1])} (n_samples, n_out), got {dZ.shape}")
-    return dZ @ W.T, X.T @ dZ, dZ.sum(axis=0)
+    grads = _dense_backward(dZ, (X, W))
+    for name, grad in zip(("dX", "dW", "db"), grads):
+        check_finite_result(grad, name, "dZ and the cached X, W")
+    return grads
 
 
-def _dense_cache(cache):
-    if not isinstance(cache, tuple) or len(cache) != 2:
-        raise TypeError("cache must be the (X, W) tuple returned by dense_forward")
-    return as_float_array(cache[0], "cache X", ndim=2), as_float_array(cache[1], "cache W", ndim=2)
-
-
+@reports_overflow
 def activation_backward(dA, cache) -> np.ndarray:
     """Backward pass of an activation: :math:`dZ = dA \\odot g'(Z)` (5.3).
 
@@ -81,20 +125,19 @@ def activation_backward(dA, cache) -> np.ndarray:
     """
     if not isinstance(cache, tuple) or len(cache) != 2:
         raise TypeError("cache must be the (Z, name) tuple returned by activation_forward")
-    Z, name = as_float_array(cache[0], "cache Z"), cache[1]
-    check_choice(name, "activation", tuple(_act.ACTIVATIONS) + ("softmax",))
+    Z = as_float_array(cache[0], "cache Z")
+    name = check_choice(cache[1], "activation", _layers.ACTIVATION_NAMES)
     dA = as_float_array(dA, "dA")
     if dA.shape != Z.shape:
         raise ValueError(f"dA must have the shape of Z {Z.shape}, got {dA.shape}")
-    return _activation_backward(dA, Z, name)
+    if name == "softmax" and Z.ndim == 0:
+        raise ValueError("the cached Z of a softmax must have at least one axis, got a scalar")
+    dZ = _activation_backward(dA, (Z, name))
+    check_finite_result(dZ, "dZ", "dA")
+    return dZ
 
 
-def _activation_backward(dA, Z, name):
-    if name == "softmax":
-        return _act._softmax_backward(dA, _act._softmax(Z))
-    return dA * _act._KERNELS[name][1](Z)
-
-
+@reports_overflow
 def backward(dZ_out, cache) -> list:
     """Backward pass of the whole network, from the gradient with respect to the logits (5.6).
 
@@ -115,24 +158,36 @@ def backward(dZ_out, cache) -> list:
     Z_out = cache[-1].activation[0]
     if dZ_out.shape != Z_out.shape:
         raise ValueError(f"dZ_out must have the shape of the logits {Z_out.shape}, got {dZ_out.shape}")
-    return _backward(dZ_out, cache)
-
-
-def _backward(dZ, cache):
-    grads = [None] * len(cache)
-    for layer in range(len(cache) - 1, -1, -1):
-        A_prev, W = cache[layer].dense
-        grads[layer] = (A_prev.T @ dZ, dZ.sum(axis=0))
-        if layer == 0:
-            break
-        dA = dZ @ W.T
-        below = cache[layer - 1]
-        if below.dropout is not None:
-            dA *= below.dropout
-        dZ = _activation_backward(dA, below.activation[0], below.activation[1])
+    grads = _backward(dZ_out, cache)
+    _check_grads(grads, "dZ_out")
     return grads
 
 
+def _check_grads(grads, inputs: str) -> None:
+    for layer, (dW, db) in enumerate(grads, start=1):
+        check_finite_result(dW, f"dW{layer}", inputs)
+        check_finite_result(db, f"db{layer}", inputs)
+
+
+def _network_inputs(params, X, y, activation: str, loss: str, l2, l1, *, y_name: str = "y"):
+    """Validate what every whole-network computation takes; returns params, X, y, l2, l1 ready for the kernels."""
+    params = as_params(params)
+    X = as_float_array(X, "X", ndim=2)
+    check_choice(activation, "activation", _layers.HIDDEN)
+    check_choice(loss, "loss", tuple(_losses.LOSSES))
+    l2 = check_positive(l2, "l2", allow_zero=True)
+    l1 = check_positive(l1, "l1", allow_zero=True)
+    check_product(X, params[0][0], "X", "W1")
+    if X.shape[0] == 0:
+        raise ValueError(f"X has no samples (shape {X.shape}); a loss needs at least one")
+    y = _losses._targets(y, loss, X.shape[0], params[-1][0].shape[1], y_name, inputs="X")
+    if not np.isfinite(_reg._penalty(params, l2, l1)):
+        raise ValueError(f"the penalty (l2 / 2) sum ||W||^2 + l1 sum |W| overflows for l2 = {l2:g}, l1 = {l1:g} and "
+                         "these params: use smaller l2 and l1")
+    return params, X, y, l2, l1
+
+
+@reports_overflow
 def loss_and_grads(params, X, y, *, activation: str = "relu", loss: str = "softmax_cross_entropy",
                    l2: float = 0.0, l1: float = 0.0, drop_prob: float = 0.0,
                    rng: np.random.Generator | None = None):
@@ -144,7 +199,7 @@ def loss_and_grads(params, X, y, *, activation: str = "relu", loss: str = "softm
     Parameters
     ----------
     params : list of (W, b)
-    X : array, shape (n_samples, n_0)
+    X : array, shape (n_samples, n_0), at least one sample
     y : targets: for ``"mse"`` and ``"binary_cross_entropy"`` an array shaped
         exactly like the output (n_samples, n_L); for ``"softmax_cross_entropy"``
         integer labels (n_samples,) or one-hot (n_samples, n_L)
@@ -161,19 +216,28 @@ def loss_and_grads(params, X, y, *, activation: str = "relu", loss: str = "softm
     loss : float, including the penalties
     grads : list of (dW, db), mirroring ``params``
     """
-    spec = _losses.get_loss(loss)
-    l2 = check_positive(l2, "l2", allow_zero=True)
-    l1 = check_positive(l1, "l1", allow_zero=True)
+    params, X, y, l2, l1 = _network_inputs(params, X, y, activation, loss, l2, l1)
     drop_prob = check_probability(drop_prob, "drop_prob")
-    if drop_prob > 0:
-        as_rng(rng)
-    out, cache = _layers.forward(params, X, activation=activation, output=spec.output, drop_prob=drop_prob,
-                                 rng=rng, training=drop_prob > 0)
-    logits = cache[-1].activation[0]
-    value = spec.value(logits, y)
-    grads = _backward(spec.grad(logits, y), cache)
-    params = _layers.validate_params(params)
+    if drop_prob > 0 or rng is not None:
+        as_generator(rng)
+    value, grads, _, cache = _loss_and_grads(params, X, y, activation, loss, l2, l1, drop_prob, rng)
+    _layers._check_pre_activations(cache)
+    check_finite_result(value, "the loss", "X, y and params")
+    _check_grads(grads, "X, y and params")
+    return value, grads
+
+
+def _loss_and_grads(params, X, y, activation, loss, l2, l1, drop_prob, rng):
+    """:func:`loss_and_grads` without validation; also the training loop's step before the update.
+
+    Returns the loss, the gradients, the network's output (probabilities for
+    the classification losses, which :func:`nncourse.train` counts correct
+    predictions from) and the forward pass's cache.
+    """
+    logits, cache = _layers._forward(params, X, activation, "linear", drop_prob, rng)
+    value, output, dZ = _losses._KERNELS[loss](logits, y)
+    grads = _backward(dZ, cache)
     if l2 or l1:
-        value += _reg.l2_penalty(params, l2) + _reg.l1_penalty(params, l1)
-        grads = [(dW + l2 * W + l1 * np.sign(W), db) for (W, _), (dW, db) in zip(params, grads)]
-    return float(value), grads
+        value += _reg._penalty(params, l2, l1)
+        _reg._add_penalty_grads(params, grads, l2, l1)
+    return value, grads, output, cache

@@ -1,9 +1,9 @@
 """Small datasets for the lessons: 2-D pictures, a 1-D curve, and real digits.
 
 The generators make the toy problems the lessons draw and train on. Every one
-takes a ``seed`` and draws from its own ``np.random.default_rng(seed)``, so the
-same call gives the same data on every machine and no global random state is
-touched. Classification generators return
+takes a ``seed`` and draws from its own ``np.random.default_rng(seed)`` (or from
+the ``np.random.Generator`` passed as ``seed``), so the same call gives the
+same data on every machine and no global random state is touched. Classification generators return
 
 * ``X`` float64, shape ``(n_samples, 2)``: one point per row;
 * ``y`` int64, shape ``(n_samples,)``: labels ``0 .. n_classes - 1``, as
@@ -39,11 +39,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, check_int, check_positive
+from ._validation import (as_float_array, as_real_array, check_bool, check_finite_result, check_int, check_positive,
+                          check_probability, power_of_two_scale, reports_overflow, rng_from_seed)
 
 __all__ = ["make_xor", "make_moons", "make_circles", "make_spirals", "make_blobs",
            "make_regression_curve", "regression_curve", "load_digits", "DIGITS_SHA256", "standardise",
@@ -54,20 +54,8 @@ __all__ = ["make_xor", "make_moons", "make_circles", "make_spirals", "make_blobs
 DIGITS_SHA256 = "65e5b4619795efb40c1082f4c350c049e4ad552200d369b6ae99e21eef5e72c5"
 
 
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be a non-negative integer such as 0, got {type(seed).__name__}")
-    if seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed}")
-    return np.random.default_rng(int(seed))
-
-
 def _check_n_samples(n_samples, minimum: int, why: str) -> int:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral):
-        raise TypeError(f"n_samples must be an integer, got {type(n_samples).__name__}")
-    if n_samples < minimum:
-        raise ValueError(f"n_samples must be >= {minimum} ({why}), got {n_samples}")
-    return int(n_samples)
+    return check_int(n_samples, "n_samples", minimum=minimum, why=why)
 
 
 def _class_sizes(n_samples: int, n_parts: int) -> list[int]:
@@ -77,10 +65,17 @@ def _class_sizes(n_samples: int, n_parts: int) -> list[int]:
 
 
 def _shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    check_finite_result(X, "the points", "noise")
     order = rng.permutation(len(y))
     return X[order].astype(np.float64), y[order].astype(np.int64)
 
 
+def _noisy_and_shuffled(rng: np.random.Generator, X: np.ndarray, y: np.ndarray, noise: float):
+    """Gaussian noise of standard deviation ``noise`` on every coordinate, then a shuffle."""
+    return _shuffled(rng, X + noise * rng.standard_normal(X.shape), y)
+
+
+@reports_overflow
 def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Points in the four quadrants, labelled 1 where the coordinates' signs differ.
 
@@ -92,9 +87,9 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
 
     Parameters
     ----------
-    n_samples : int >= 4, default 200
+    n_samples : int >= 4, default 200 (a quarter in each quadrant)
     noise : float >= 0, default 0.1
-    seed : int >= 0, default 0
+    seed : int >= 0 or np.random.Generator, default 0
 
     Returns
     -------
@@ -103,17 +98,16 @@ def make_xor(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tupl
     """
     n_samples = _check_n_samples(n_samples, 4, "one point per quadrant")
     noise = check_positive(noise, "noise", allow_zero=True)
-    rng = _rng(seed)
+    rng = rng_from_seed(seed)
     # Quadrants in turn around the origin: even ones are class 0, odd ones
     # class 1, so the leftover points of an uneven split alternate classes.
     signs = np.array([[1, 1], [-1, 1], [-1, -1], [1, -1]])
     quadrant = np.repeat(np.arange(4), _class_sizes(n_samples, 4))
     X = signs[quadrant] * rng.uniform(0.1, 1.0, size=(n_samples, 2))
-    X = X + noise * rng.standard_normal((n_samples, 2))
-    y = quadrant % 2
-    return _shuffled(rng, X, y)
+    return _noisy_and_shuffled(rng, X, quadrant % 2, noise)
 
 
+@reports_overflow
 def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved half circles.
 
@@ -125,25 +119,25 @@ def make_moons(n_samples: int = 200, *, noise: float = 0.1, seed: int = 0) -> tu
     ----------
     n_samples : int >= 2, default 200
     noise : float >= 0, default 0.1
-    seed : int >= 0, default 0
+    seed : int >= 0 or np.random.Generator, default 0
 
     Returns
     -------
     X : float64 array, shape (n_samples, 2)
-    y : int64 array, shape (n_samples,), labels 0 and 1
+    y : int64 array, shape (n_samples,), labels 0 (upper moon) and 1 (lower moon)
     """
     n_samples = _check_n_samples(n_samples, 2, "one point per class")
     noise = check_positive(noise, "noise", allow_zero=True)
-    rng = _rng(seed)
+    rng = rng_from_seed(seed)
     y = np.repeat(np.arange(2), _class_sizes(n_samples, 2))
     t = rng.uniform(0.0, np.pi, size=n_samples)
     upper = np.column_stack([np.cos(t), np.sin(t)])
     lower = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
     X = np.where((y == 0)[:, None], upper, lower)
-    X = X + noise * rng.standard_normal((n_samples, 2))
-    return _shuffled(rng, X, y)
+    return _noisy_and_shuffled(rng, X, y, noise)
 
 
+@reports_overflow
 def make_circles(n_samples: int = 200, *, noise: float = 0.05, factor: float = 0.5,
                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A small circle (class 1) inside a large one (class 0).
@@ -158,7 +152,7 @@ def make_circles(n_samples: int = 200, *, noise: float = 0.05, factor: float = 0
     noise : float >= 0, default 0.05
     factor : float in (0, 1), default 0.5
         Radius of the inner circle relative to the outer one.
-    seed : int >= 0, default 0
+    seed : int >= 0 or np.random.Generator, default 0
 
     Returns
     -------
@@ -167,19 +161,16 @@ def make_circles(n_samples: int = 200, *, noise: float = 0.05, factor: float = 0
     """
     n_samples = _check_n_samples(n_samples, 2, "one point per class")
     noise = check_positive(noise, "noise", allow_zero=True)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real):
-        raise TypeError(f"factor must be a real number, got {type(factor).__name__}")
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"factor must be in (0, 1) (the inner circle's radius), got {factor}")
-    rng = _rng(seed)
+    factor = check_probability(factor, "factor", allow_zero=False)
+    rng = rng_from_seed(seed)
     y = np.repeat(np.arange(2), _class_sizes(n_samples, 2))
     radius = np.where(y == 0, 1.0, float(factor))
     t = rng.uniform(0.0, 2.0 * np.pi, size=n_samples)
     X = radius[:, None] * np.column_stack([np.cos(t), np.sin(t)])
-    X = X + noise * rng.standard_normal((n_samples, 2))
-    return _shuffled(rng, X, y)
+    return _noisy_and_shuffled(rng, X, y, noise)
 
 
+@reports_overflow
 def make_spirals(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.05,
                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """``n_classes`` spiral arms winding out of the origin (the CS231n picture).
@@ -194,7 +185,7 @@ def make_spirals(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.0
     n_samples : int >= n_classes, default 300
     n_classes : int >= 2, default 3
     noise : float >= 0, default 0.05
-    seed : int >= 0, default 0
+    seed : int >= 0 or np.random.Generator, default 0
 
     Returns
     -------
@@ -204,15 +195,15 @@ def make_spirals(n_samples: int = 300, *, n_classes: int = 3, noise: float = 0.0
     n_classes = check_int(n_classes, "n_classes", minimum=2)
     n_samples = _check_n_samples(n_samples, n_classes, "one point per class")
     noise = check_positive(noise, "noise", allow_zero=True)
-    rng = _rng(seed)
+    rng = rng_from_seed(seed)
     y = np.repeat(np.arange(n_classes), _class_sizes(n_samples, n_classes))
     r = rng.uniform(0.0, 1.0, size=n_samples)
     theta = 2.0 * np.pi * y / n_classes + 1.5 * np.pi * r
     X = r[:, None] * np.column_stack([np.cos(theta), np.sin(theta)])
-    X = X + noise * rng.standard_normal((n_samples, 2))
-    return _shuffled(rng, X, y)
+    return _noisy_and_shuffled(rng, X, y, noise)
 
 
+@reports_overflow
 def make_blobs(n_samples: int = 200, *, n_classes: int = 3, noise: float = 0.3,
                seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian blobs around centres on a circle, always linearly separable.
@@ -233,7 +224,7 @@ def make_blobs(n_samples: int = 200, *, n_classes: int = 3, noise: float = 0.3,
     noise : float in [0, d / 2), default 0.3
         ``d / 2 = 2 sin(pi / K)``: 2 for two classes, 1.73 for three,
         0.62 for ten. Larger noise could not keep the classes separable.
-    seed : int >= 0, default 0
+    seed : int >= 0 or np.random.Generator, default 0
 
     Returns
     -------
@@ -247,7 +238,7 @@ def make_blobs(n_samples: int = 200, *, n_classes: int = 3, noise: float = 0.3,
     if noise >= half_gap:
         raise ValueError(f"noise must be < {half_gap:.3f} for {n_classes} classes (half the distance "
                          f"between neighbouring centres, or the blobs could not stay separable), got {noise}")
-    rng = _rng(seed)
+    rng = rng_from_seed(seed)
     y = np.repeat(np.arange(n_classes), _class_sizes(n_samples, n_classes))
     angles = 2.0 * np.pi * np.arange(n_classes) / n_classes
     centres = 2.0 * np.column_stack([np.cos(angles), np.sin(angles)])
@@ -261,6 +252,7 @@ def make_blobs(n_samples: int = 200, *, n_classes: int = 3, noise: float = 0.3,
     return _shuffled(rng, centres[y] + offsets, y)
 
 
+@reports_overflow
 def regression_curve(x) -> np.ndarray:
     """The noise-free curve behind :func:`make_regression_curve`.
 
@@ -274,10 +266,13 @@ def regression_curve(x) -> np.ndarray:
     -------
     float64 array, the same shape as ``x``
     """
-    x = np.asarray(x, dtype=np.float64)
-    return np.sin(3.0 * x) + 0.3 * x
+    x = as_float_array(x, "x").astype(np.float64, copy=False)
+    out = np.sin(3.0 * x) + 0.3 * x
+    check_finite_result(out, "sin(3x) + 0.3x", "x")
+    return out
 
 
+@reports_overflow
 def make_regression_curve(n_samples: int = 100, *, noise: float = 0.1,
                           seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A 1-D regression problem: ``y = f(x) + noise`` with ``f`` = :func:`regression_curve`.
@@ -291,7 +286,7 @@ def make_regression_curve(n_samples: int = 100, *, noise: float = 0.1,
     n_samples : int >= 1, default 100
     noise : float >= 0, default 0.1
         Standard deviation of the Gaussian noise on ``y``.
-    seed : int >= 0, default 0
+    seed : int >= 0 or np.random.Generator, default 0
 
     Returns
     -------
@@ -300,9 +295,10 @@ def make_regression_curve(n_samples: int = 100, *, noise: float = 0.1,
     """
     n_samples = _check_n_samples(n_samples, 1, "at least one point")
     noise = check_positive(noise, "noise", allow_zero=True)
-    rng = _rng(seed)
+    rng = rng_from_seed(seed)
     X = rng.uniform(-2.0, 2.0, size=(n_samples, 1))
     y = regression_curve(X) + noise * rng.standard_normal((n_samples, 1))
+    check_finite_result(y, "the targets", "noise")
     return X, y
 
 
@@ -329,8 +325,7 @@ def load_digits(*, scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
     X : float64 array, shape (1797, 64)
     y : int64 array, shape (1797,), the digit 0..9 in each image
     """
-    if not isinstance(scale, bool):
-        raise TypeError(f"scale must be True or False, got {type(scale).__name__}")
+    check_bool(scale, "scale")
     resource = importlib.resources.files("nncourse") / "data" / "digits.npz"
     with resource.open("rb") as f, np.load(f) as archive:
         pixels = archive["pixels"]
@@ -345,6 +340,7 @@ def load_digits(*, scale: bool = True) -> tuple[np.ndarray, np.ndarray]:
     return X, labels.astype(np.int64)
 
 
+@reports_overflow
 def standardise(X_train, *others) -> tuple[np.ndarray, ...]:
     """Standardise features with the training set's mean and standard deviation (8.1).
 
@@ -379,13 +375,21 @@ def standardise(X_train, *others) -> tuple[np.ndarray, ...]:
                              "every set must have the same columns")
     if X_train.shape[0] == 0:
         raise ValueError("X_train must hold at least one sample to take statistics from")
-    mean = X_train.mean(axis=0)
+    # Each column is first divided by a power of two near its largest entry (exact, and without
+    # effect on the result): the mean and the squares of a column holding 1e308 would overflow.
+    scale = power_of_two_scale(X_train, axis=0)
+    X_scaled = X_train / scale
+    mean = X_scaled.mean(axis=0)
     # Constant columns are found by comparison, not by std == 0: in floating
     # point the std of a constant column can come out as 1e-17, and dividing
-    # by that would turn rounding noise into values of order 1.
+    # by that would turn rounding noise into values of order 1. They are only
+    # centred: their std is taken as 1, which is 1 / scale for the scaled values.
     constant = np.all(X_train == X_train[:1], axis=0)
-    std = np.where(constant, 1.0, X_train.std(axis=0))
-    return tuple((X - mean) / std for X in [X_train, *arrays])
+    std = np.where(constant, 1.0 / scale, X_scaled.std(axis=0))
+    out = tuple((X / scale - mean) / std for X in [X_train, *arrays])
+    for k, X in enumerate(out[1:]):
+        check_finite_result(X, "the standardised values", f"others[{k}]")
+    return out
 
 
 def shift_images(images, dy: int, dx: int) -> np.ndarray:
@@ -410,12 +414,11 @@ def shift_images(images, dy: int, dx: int) -> np.ndarray:
     -------
     array of the same shape and dtype as ``images`` (a new array)
     """
-    images = as_float_array(images, "images", ndim=3)
+    images = as_real_array(images, "images", ndim=3)
     n, height, width = images.shape
     for name, value, size in (("dy", dy, height), ("dx", dx, width)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an integer number of pixels, got {type(value).__name__}")
-        if abs(value) >= size:
+        check_int(value, name, minimum=-(size - 1), why=f"|{name}| must be smaller than the image, {size} pixels")
+        if value >= size:
             raise ValueError(f"|{name}| must be smaller than the image ({size} pixels), got {value}")
     out = np.zeros_like(images)
     # Destination and source windows of the overlap: rows r >= dy take row r - dy.

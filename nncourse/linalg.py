@@ -19,15 +19,33 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array
+from ._validation import (as_float_array, check_bias, check_choice, check_finite_result, check_product,
+                          power_of_two_scale, reports_overflow)
 
 __all__ = ["dot", "dot_loop", "matvec", "matmul", "matmul_loop", "affine", "norm"]
 
+#: The norms :func:`norm` knows.
+NORMS = ("l1", "l2", "fro")
 
-def _vector(x, name):
-    return as_float_array(x, name, ndim=1)
+
+def _vectors(a, b):
+    a, b = as_float_array(a, "a", ndim=1), as_float_array(b, "b", ndim=1)
+    check_product(a, b, "a", "b")
+    return a, b
 
 
+def _matrices(A, B):
+    A, B = as_float_array(A, "A", ndim=2), as_float_array(B, "B", ndim=2)
+    check_product(A, B, "A", "B")
+    return A, B
+
+
+def _checked(out, what: str, inputs: str):
+    check_finite_result(out, what, inputs)
+    return out
+
+
+@reports_overflow
 def dot(a, b) -> float:
     """Dot product of two vectors.
 
@@ -43,23 +61,21 @@ def dot(a, b) -> float:
     -------
     float
     """
-    a, b = _vector(a, "a"), _vector(b, "b")
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same length, got shapes {a.shape} and {b.shape}")
-    return float(a @ b)
+    a, b = _vectors(a, b)
+    return float(_checked(a @ b, "the dot product", "a and b"))
 
 
+@reports_overflow
 def dot_loop(a, b) -> float:
     """Dot product with an explicit loop (the definition (1.1); slow on purpose)."""
-    a, b = _vector(a, "a"), _vector(b, "b")
-    if a.shape != b.shape:
-        raise ValueError(f"a and b must have the same length, got shapes {a.shape} and {b.shape}")
+    a, b = _vectors(a, b)
     total = 0.0
     for i in range(a.shape[0]):
         total += float(a[i]) * float(b[i])
-    return total
+    return float(_checked(total, "the dot product", "a and b"))
 
 
+@reports_overflow
 def matvec(A, x) -> np.ndarray:
     """Matrix-vector product :math:`(Ax)_i = \\sum_j A_{ij} x_j` (1.3).
 
@@ -73,13 +89,12 @@ def matvec(A, x) -> np.ndarray:
     array, shape (m,)
     """
     A = as_float_array(A, "A", ndim=2)
-    x = _vector(x, "x")
-    if A.shape[1] != x.shape[0]:
-        raise ValueError(f"A has {A.shape[1]} columns but x has {x.shape[0]} entries "
-                         f"(A {A.shape}, x {x.shape}); they must match")
-    return A @ x
+    x = as_float_array(x, "x", ndim=1)
+    check_product(A, x, "A", "x")
+    return _checked(A @ x, "the product A @ x", "A and x")
 
 
+@reports_overflow
 def matmul(A, B) -> np.ndarray:
     """Matrix product :math:`(AB)_{ik} = \\sum_j A_{ij} B_{jk}` (1.4).
 
@@ -92,21 +107,14 @@ def matmul(A, B) -> np.ndarray:
     -------
     array, shape (m, p)
     """
-    A = as_float_array(A, "A", ndim=2)
-    B = as_float_array(B, "B", ndim=2)
-    if A.shape[1] != B.shape[0]:
-        raise ValueError(f"inner dimensions must match: A is {A.shape}, B is {B.shape} "
-                         f"({A.shape[1]} != {B.shape[0]})")
-    return A @ B
+    A, B = _matrices(A, B)
+    return _checked(A @ B, "the product A @ B", "A and B")
 
 
+@reports_overflow
 def matmul_loop(A, B) -> np.ndarray:
     """Matrix product with three explicit loops (the definition (1.4); slow on purpose)."""
-    A = as_float_array(A, "A", ndim=2)
-    B = as_float_array(B, "B", ndim=2)
-    if A.shape[1] != B.shape[0]:
-        raise ValueError(f"inner dimensions must match: A is {A.shape}, B is {B.shape} "
-                         f"({A.shape[1]} != {B.shape[0]})")
+    A, B = _matrices(A, B)
     m, n = A.shape
     p = B.shape[1]
     out = np.zeros((m, p), dtype=np.result_type(A, B))
@@ -116,9 +124,16 @@ def matmul_loop(A, B) -> np.ndarray:
             for j in range(n):
                 total += A[i, j] * B[j, k]
             out[i, k] = total
-    return out
+    return _checked(out, "the product A @ B", "A and B")
 
 
+def _affine(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    Z = X @ W
+    Z += b  # in place: the product is a fresh array, and b is added to every row (broadcasting)
+    return Z
+
+
+@reports_overflow
 def affine(X, W, b) -> np.ndarray:
     """A dense layer's pre-activation for a batch: :math:`Z = XW + b` (1.7).
 
@@ -137,14 +152,22 @@ def affine(X, W, b) -> np.ndarray:
     X = as_float_array(X, "X", ndim=2)
     W = as_float_array(W, "W", ndim=2)
     b = as_float_array(b, "b")
-    if X.shape[1] != W.shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features per sample but W expects {W.shape[0]} "
-                         f"(X {X.shape}, W {W.shape}): W must be (n_in, n_out)")
-    if b.shape != (W.shape[1],):
-        raise ValueError(f"b must have shape ({W.shape[1]},) to match W {W.shape}, got {b.shape}")
-    return X @ W + b
+    check_product(X, W, "X", "W")
+    check_bias(b, W, "b", "W")
+    return _checked(_affine(X, W, b), "X @ W + b", "X, W and b")
 
 
+def _norm(x: np.ndarray, kind: str) -> float:
+    # Computed on x scaled by a power of two near its largest |x_i| (exact): no square overflows at
+    # 1e200 or underflows at 1e-200, and the bits are the unscaled formula's wherever that one is finite.
+    scale = float(power_of_two_scale(x))
+    x = x / scale
+    if kind == "l1":
+        return float(np.abs(x).sum()) * scale
+    return float(np.sqrt(np.sum(x * x))) * scale
+
+
+@reports_overflow
 def norm(x, kind: str = "l2") -> float:
     """A vector or matrix norm.
 
@@ -152,6 +175,10 @@ def norm(x, kind: str = "l2") -> float:
         \\lVert x\\rVert_1 = \\sum_i |x_i|, \\qquad
         \\lVert x\\rVert_2 = \\sqrt{\\textstyle\\sum_i x_i^2}, \\qquad
         \\lVert A\\rVert_F = \\sqrt{\\textstyle\\sum_{ij} A_{ij}^2} \\tag{1.9}
+
+    The L2 and Frobenius norms are the same formula, for a vector and for a
+    matrix; both are computed with ``x`` scaled by a power of two near its
+    largest entry, so that ``norm([3e200, 4e200])`` is ``5e200``, not ``inf``.
 
     Parameters
     ----------
@@ -162,10 +189,6 @@ def norm(x, kind: str = "l2") -> float:
     -------
     float
     """
-    if kind in ("l1", "l2"):
-        x = as_float_array(x, "x", ndim=1)
-        return float(np.abs(x).sum()) if kind == "l1" else float(np.sqrt(x @ x))
-    if kind == "fro":
-        x = as_float_array(x, "x", ndim=2)
-        return float(np.sqrt(np.sum(x * x)))
-    raise ValueError(f"unknown kind {kind!r}; expected 'l1', 'l2' or 'fro'")
+    check_choice(kind, "kind", NORMS)
+    x = as_float_array(x, "x", ndim=2 if kind == "fro" else 1)
+    return float(_checked(_norm(x, kind), f"the {kind} norm", "x"))

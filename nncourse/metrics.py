@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_labels, check_int
+from ._validation import as_labels, as_real_array, check_int, power_of_two_scale, reports_overflow
 
 __all__ = ["confusion_matrix", "per_class_accuracy"]
 
@@ -40,11 +40,11 @@ def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
         ``C[i, j]`` = number of samples of class ``i`` predicted as ``j``.
     """
     n_classes = check_int(n_classes, "n_classes")
-    y_true = np.asarray(y_true)
+    y_true = as_real_array(y_true, "y_true")
     if y_true.ndim != 1:
         raise ValueError(f"y_true must be a 1-D array of labels, got shape {y_true.shape}")
     y_true = as_labels(y_true, "y_true", y_true.shape[0], n_classes)
-    y_pred = as_labels(y_pred, "y_pred", y_true.shape[0], n_classes)
+    y_pred = as_labels(y_pred, "y_pred", y_true.shape[0], n_classes, rows_of="y_true")
     C = np.zeros((n_classes, n_classes), dtype=np.int64)
     # np.add.at adds once per sample; C[y_true, y_pred] += 1 would count a
     # repeated (true, predicted) pair only once.
@@ -52,6 +52,7 @@ def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
     return C
 
 
+@reports_overflow
 def per_class_accuracy(C) -> np.ndarray:
     """Fraction of each class's samples predicted correctly (8.5).
 
@@ -66,13 +67,15 @@ def per_class_accuracy(C) -> np.ndarray:
     float64 array, shape (n_classes,)
         NaN for a class without samples (an empty row): its accuracy is undefined.
     """
-    C = np.asarray(C)
-    if C.ndim != 2 or C.shape[0] != C.shape[1]:
+    C = as_real_array(C, "C", ndim=2)
+    if C.shape[0] != C.shape[1]:
         raise ValueError(f"C must be a square confusion matrix (n_classes, n_classes), got shape {C.shape}")
-    if C.dtype.kind not in "iuf" or np.any(C < 0):
-        raise ValueError("C must hold non-negative counts")
-    correct = np.diag(C).astype(np.float64)
-    totals = C.sum(axis=1).astype(np.float64)
+    if C.dtype.kind == "b" or np.any(C < 0) or np.any(C != np.round(C)):
+        raise ValueError("C must hold counts: non-negative whole numbers")
+    # Each row scaled by a power of two near its largest count (exact): counts near 1e308 would overflow the sum.
+    scale = power_of_two_scale(C.astype(np.float64), axis=1)
+    correct = np.diag(C) / scale
+    totals = (C / scale[:, None]).sum(axis=1)
     out = np.full(C.shape[0], np.nan)
     np.divide(correct, totals, out=out, where=totals > 0)
     return out

@@ -1,18 +1,29 @@
 """Lessons 06 and 08: the training loop, predictions and accuracy.
 
-:func:`train` is the loop the lessons build by hand, packaged: shuffle, split
-into mini-batches, forward, loss from the logits, fused gradient, backward,
-penalties, optimiser step; after every epoch record the training and
-validation loss and accuracy, apply the learning-rate schedule, and let early
-stopping decide. It works in the parameters' dtype end to end (float32 when
-given float32 parameters and data) and validates its inputs once, not per
-batch, so a numpy network trains at the speed of its matrix products.
+:func:`train` is the loop the lessons build by hand, packaged, in three steps
+(scikit-learn's MLP splits its ``fit`` the same way):
+
+1. :func:`_prepare` validates every argument once and gathers the settings of
+   the run (copies of the parameters, the optimiser and early stopping reset
+   for this run, the random generator);
+2. :func:`_run_epoch` shuffles, splits into mini-batches and, per batch, takes
+   the loss and gradients from :func:`nncourse.backprop._loss_and_grads` (the
+   forward pass to the logits, the loss kernel with its fused gradient, the
+   backward pass, the penalties) and lets the optimiser step;
+3. :func:`_end_epoch` records the validation loss and accuracy, prints
+   progress and asks early stopping whether to stop.
+
+It works in the parameters' dtype end to end (float32 when given float32
+parameters) and validates its inputs once, not per batch, so a numpy network
+trains at the speed of its matrix products. A run that diverges (the loss or
+the parameters become inf/NaN) stops with a ``ValueError`` that says so.
 
 Not here: callbacks, checkpoints to disk, distributed anything.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 
@@ -23,8 +34,9 @@ from . import layers as _layers
 from . import losses as _losses
 from . import optim as _optim
 from . import regularization as _reg
-from ._validation import (as_float_array, as_labels, check_choice, check_int, check_positive,
-                          check_probability)
+from ._validation import (as_float_array, as_labels, as_params, as_real_array, check_bool, check_choice,
+                          check_finite_result, check_int, check_positive, check_probability, check_product,
+                          reports_overflow, rng_from_seed)
 
 __all__ = ["train", "History", "predict", "predict_classes", "accuracy", "evaluate"]
 
@@ -71,33 +83,45 @@ class History:
                                               "best_epoch", "stopped_epoch")}
 
 
+@reports_overflow
 def predict(params, X, *, activation: str = "relu", loss: str = "softmax_cross_entropy") -> np.ndarray:
     """The network's output for ``X``: probabilities (classification) or values (``"mse"``)."""
-    out, _ = _layers.forward(params, X, activation=activation, output=_losses.get_loss(loss).output)
+    check_choice(loss, "loss", tuple(_losses.LOSSES))
+    out, _ = _layers.forward(params, X, activation=activation, output=_losses.LOSSES[loss].output)
     return out
 
 
+@reports_overflow
 def predict_classes(params, X, *, activation: str = "relu", loss: str = "softmax_cross_entropy") -> np.ndarray:
-    """Predicted class labels ``(n_samples,)``: arg-max of softmax, or ``p >= 0.5`` for a sigmoid output."""
+    """Predicted class labels ``(n_samples,)``: arg-max of softmax, or ``p >= 0.5`` for a sigmoid output.
+
+    With ``loss="binary_cross_entropy"`` the network must have a single
+    output: several sigmoid outputs are several independent yes/no answers,
+    not one class per sample (threshold ``predict(...) >= 0.5`` for those).
+    """
+    check_choice(loss, "loss", tuple(_losses.LOSSES))
     if loss == "mse":
         raise ValueError("loss='mse' is regression: there are no classes to predict")
-    out = predict(params, X, activation=activation, loss=loss)
-    return _classes(out, loss)
+    n_out = as_params(params)[-1][0].shape[1]
+    if loss == "binary_cross_entropy" and n_out != 1:
+        raise ValueError(f"predict_classes with loss='binary_cross_entropy' needs a network with one output, "
+                         f"this one has {n_out}; for several independent labels use predict(...) >= 0.5")
+    return _classes(predict(params, X, activation=activation, loss=loss), loss)
 
 
 def _classes(out: np.ndarray, loss: str) -> np.ndarray:
+    """Classes from a network's output: ``p >= 0.5`` per sigmoid output, else the arg-max of each row."""
     if loss == "binary_cross_entropy":
-        return (out[:, 0] >= 0.5).astype(np.int64) if out.shape[1] == 1 else (out >= 0.5).astype(np.int64)
+        classes = (out >= 0.5).astype(np.int64)
+        return classes[:, 0] if classes.shape[1] == 1 else classes
     return np.argmax(out, axis=1)
 
 
-def _true_classes(y, loss: str) -> np.ndarray:
-    y = np.asarray(y)
-    if loss == "softmax_cross_entropy" and y.ndim == 2:
-        return np.argmax(y, axis=1)
+def _true_classes(y: np.ndarray, loss: str) -> np.ndarray:
+    """Classes from validated targets, comparable with :func:`_classes` of the output."""
     if loss == "binary_cross_entropy":
-        return (y[:, 0] >= 0.5).astype(np.int64) if y.ndim == 2 and y.shape[1] == 1 else (y >= 0.5).astype(np.int64)
-    return y
+        return _classes(y, loss)
+    return np.argmax(y, axis=1) if y.ndim == 2 else y
 
 
 def accuracy(y_true, y_pred) -> float:
@@ -107,50 +131,84 @@ def accuracy(y_true, y_pred) -> float:
     ----------
     y_true : int array (n,) of labels
     y_pred : int array (n,) of predicted labels, or an (n, k) array of class
-        scores/probabilities (its arg-max is taken)
+        scores/probabilities with k >= 2 (its arg-max is taken). One column of
+        sigmoid probabilities (n, 1) is refused: turn it into labels first with
+        ``(p[:, 0] >= 0.5).astype(int)`` (or use ``predict_classes``).
     """
-    y_pred = np.asarray(y_pred)
-    y_true = np.asarray(y_true)
+    y_true = as_real_array(y_true, "y_true")
+    if y_true.ndim != 1:
+        raise ValueError(f"y_true must be a 1-D array of labels, shape (n,), got shape {y_true.shape}")
+    n = y_true.shape[0]
+    if n == 0:
+        raise ValueError("y_true is empty: the accuracy of zero samples is undefined")
+    y_pred = as_real_array(y_pred, "y_pred")
     if y_pred.ndim == 2:
-        y_pred = np.argmax(y_pred, axis=1)
-    if y_true.ndim != 1 or y_pred.shape != y_true.shape:
-        raise ValueError(f"y_true must have shape (n,) and y_pred (n,) or (n, k); got {y_true.shape} and {y_pred.shape}")
-    if y_true.size == 0:
-        raise ValueError("accuracy of zero samples is undefined")
-    return float(np.mean(y_true == y_pred))
+        if y_pred.shape[0] != n:
+            raise ValueError(f"y_pred must have one row per label of y_true ({n}), got shape {y_pred.shape}")
+        if y_pred.shape[1] < 2:
+            raise ValueError(f"y_pred of shape {y_pred.shape} has one column: for one sigmoid output use "
+                             "(p[:, 0] >= 0.5).astype(int) as y_pred, or predict_classes(...); (n,) and (n, 1) "
+                             "are different shapes")
+        k = y_pred.shape[1]
+        y_true = as_labels(y_true, "y_true", n, k, classes_of=f"y_pred with {k} columns")
+        predicted = np.argmax(as_float_array(y_pred, "y_pred"), axis=1)
+    else:
+        y_true = as_labels(y_true, "y_true", n)
+        predicted = as_labels(y_pred, "y_pred", n, rows_of="y_true")
+    return _accuracy(y_true, predicted)
 
 
+def _accuracy(true_classes: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.mean(true_classes == predicted))
+
+
+@reports_overflow
 def evaluate(params, X, y, *, activation: str = "relu", loss: str = "softmax_cross_entropy",
              l2: float = 0.0, l1: float = 0.0) -> tuple[float, float | None]:
     """Loss (penalties included) and accuracy (None for ``"mse"``) in evaluation mode."""
-    spec = _losses.get_loss(loss)
-    out, cache = _layers.forward(params, X, activation=activation, output=spec.output)
-    return _evaluate_cached(params, out, cache, y, spec, l2, l1)
+    params, X, y, l2, l1 = _backprop._network_inputs(params, X, y, activation, loss, l2, l1)
+    value, acc, cache = _evaluate(params, X, y, activation, loss, l2, l1)
+    _layers._check_pre_activations(cache)
+    check_finite_result(value, "the loss", "X, y and params")
+    return value, acc
 
 
-def _evaluate_cached(params, out, cache, y, spec, l2, l1):
-    value = spec.value(cache[-1].activation[0], y)
-    if l2 or l1:
-        value += _reg.l2_penalty(params, l2) + _reg.l1_penalty(params, l1)
-    acc = None if spec.name == "mse" else float(np.mean(_classes(out, spec.name) == _true_classes(y, spec.name)))
-    return float(value), acc
+def _evaluate(params, X, y, activation, loss, l2, l1):
+    """:func:`evaluate` without validation; also returns the forward pass's cache."""
+    logits, cache = _layers._forward(params, X, activation, "linear", 0.0, None)
+    value, out, _ = _losses._KERNELS[loss](logits, y)
+    value += _reg._penalty(params, l2, l1)  # 0.0 without penalties
+    acc = None if loss == "mse" else _accuracy(_true_classes(y, loss), _classes(out, loss))
+    return float(value), acc, cache
 
 
-def _check_targets(y, n: int, n_out: int, loss: str, name: str):
-    if loss == "softmax_cross_entropy":
-        y_arr = np.asarray(y)
-        if y_arr.ndim == 1:
-            return as_labels(y_arr, name, n, n_out)
-        if y_arr.shape != (n, n_out):
-            raise ValueError(f"{name} must be labels ({n},) or one-hot ({n}, {n_out}), got {y_arr.shape}")
-        return as_float_array(y_arr, name)
-    y_arr = as_float_array(y, name)
-    if y_arr.shape != (n, n_out):
-        raise ValueError(f"{name} must have the network output's shape ({n}, {n_out}) for loss={loss!r}, "
-                         f"got {y_arr.shape}" + (" (reshape with y.reshape(-1, 1))" if y_arr.shape == (n,) else ""))
-    return y_arr
+@dataclass
+class _Run:
+    """The settings of one training run, validated once by :func:`_prepare`."""
+
+    params: list  # copies of the caller's parameters, trained in place
+    arrays: list  # the same arrays, flat: what the optimiser steps
+    X: np.ndarray
+    y: np.ndarray
+    classes: np.ndarray | None  # the true class of every training sample (None for "mse")
+    X_val: np.ndarray | None
+    y_val: np.ndarray | None
+    loss: str
+    activation: str
+    optimizer: _optim.Optimizer
+    epochs: int
+    batch_size: int
+    l2: float
+    l1: float
+    drop_prob: float
+    schedule: object
+    early_stopping: _reg.EarlyStopping | None
+    every: int  # print progress every this many epochs (0: never)
+    out: object
+    rng: np.random.Generator
 
 
+@reports_overflow
 def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str = "relu", optimizer="sgd",
           lr: float = 0.1, epochs: int = 10, batch_size: int = 32, seed=0, X_val=None, y_val=None,
           l2: float = 0.0, l1: float = 0.0, drop_prob: float = 0.0, schedule=None, early_stopping=None,
@@ -161,22 +219,25 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
     ----------
     params : list of (W, b), from :func:`nncourse.init_params`; not modified
         (training works on a copy, returned as ``history.params``)
-    X : array, shape (n_samples, n_0)
+    X : array, shape (n_samples, n_0), at least one sample
     y : targets, as for :func:`nncourse.loss_and_grads`
     loss : {"mse", "binary_cross_entropy", "softmax_cross_entropy"}
     activation : {"sigmoid", "tanh", "relu", "leaky_relu"}, hidden layers
     optimizer : {"sgd", "momentum", "rmsprop", "adam"} or an :class:`nncourse.optim.Optimizer`
-        A name is created with ``lr`` and its defaults.
+        A name is created with ``lr`` and its defaults. An instance is reset
+        at the start (its state belongs to this run's copy of the parameters),
+        so one instance can serve several runs.
     lr : float > 0, the learning rate (ignored when ``optimizer`` is an instance)
     epochs : int >= 1
     batch_size : int >= 1 (capped at n_samples)
-    seed : int or np.random.Generator, for the shuffles and dropout masks
+    seed : int >= 0 or np.random.Generator, for the shuffles and dropout masks
     X_val, y_val : validation data (optional; needed for early stopping)
     l2, l1 : penalty strengths on the weights
     drop_prob : inverted dropout on hidden layers during training
     schedule : callable epoch -> lr (see :mod:`nncourse.optim`), optional
     early_stopping : int (patience) or :class:`nncourse.regularization.EarlyStopping`, optional;
-        the best epoch's parameters are restored at the end
+        the best epoch's parameters are restored at the end. An instance is
+        reset at the start of the run.
     progress : bool or int
         Print a line of metrics every epoch (True) or every ``progress`` epochs.
     out : file-like for the progress lines (default ``sys.stdout``)
@@ -185,34 +246,44 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
     -------
     History
     """
-    params = [(np.array(W), np.array(b)) for W, b in _layers.validate_params(params)]
-    spec = _losses.get_loss(loss)
-    check_choice(activation, "activation", _layers.HIDDEN)
+    run = _prepare(params, X, y, loss=loss, activation=activation, optimizer=optimizer, lr=lr, epochs=epochs,
+                   batch_size=batch_size, seed=seed, X_val=X_val, y_val=y_val, l2=l2, l1=l1, drop_prob=drop_prob,
+                   schedule=schedule, early_stopping=early_stopping, progress=progress, out=out)
+    history = History()
+    for epoch in range(run.epochs):
+        _run_epoch(run, epoch, history)
+        if _end_epoch(run, epoch, history):
+            break
+    history.params = run.params
+    if run.early_stopping is not None and run.early_stopping.best_params is not None:
+        history.params = run.early_stopping.best_params
+        history.best_epoch = run.early_stopping.best_epoch
+    return history
+
+
+def _prepare(params, X, y, *, loss, activation, optimizer, lr, epochs, batch_size, seed, X_val, y_val, l2, l1,
+             drop_prob, schedule, early_stopping, progress, out) -> _Run:
+    """Validate every argument of :func:`train` once; copy the parameters; reset the stateful helpers."""
+    params, X, y, l2, l1 = _backprop._network_inputs(params, X, y, activation, loss, l2, l1)
+    params = [(np.array(W), np.array(b)) for W, b in params]
     dtype = params[0][0].dtype
-    X = as_float_array(X, "X", ndim=2)
-    if X.shape[1] != params[0][0].shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features per sample but the network expects {params[0][0].shape[0]}")
-    n, n_out = X.shape[0], params[-1][0].shape[1]
-    y = _check_targets(y, n, n_out, loss, "y")
-    if X.dtype != dtype:
-        X = X.astype(dtype)
+    X = X.astype(dtype, copy=False)
+    n_out = params[-1][0].shape[1]
     if (X_val is None) != (y_val is None):
         raise ValueError("give both X_val and y_val, or neither")
     if X_val is not None:
         X_val = as_float_array(X_val, "X_val", ndim=2).astype(dtype, copy=False)
-        if X_val.shape[1] != X.shape[1]:
-            raise ValueError(f"X_val has {X_val.shape[1]} features, X has {X.shape[1]}")
-        y_val = _check_targets(y_val, X_val.shape[0], n_out, loss, "y_val")
+        check_product(X_val, params[0][0], "X_val", "W1")
+        if X_val.shape[0] == 0:
+            raise ValueError(f"X_val has no samples (shape {X_val.shape}); pass None for no validation")
+        y_val = _losses._targets(y_val, loss, X_val.shape[0], n_out, "y_val", inputs="X_val")
     epochs = check_int(epochs, "epochs")
-    batch_size = min(check_int(batch_size, "batch_size"), n)
-    l2 = check_positive(l2, "l2", allow_zero=True)
-    l1 = check_positive(l1, "l1", allow_zero=True)
+    batch_size = min(check_int(batch_size, "batch_size"), X.shape[0])
     drop_prob = check_probability(drop_prob, "drop_prob")
     if isinstance(optimizer, str):
-        opt = _optim.get_optimizer(optimizer, lr=check_positive(lr, "lr"))
-    elif isinstance(optimizer, _optim.Optimizer):
-        opt = optimizer
-    else:
+        check_choice(optimizer, "optimizer", tuple(_optim.OPTIMIZERS))
+        optimizer = _optim.get_optimizer(optimizer, lr=check_positive(lr, "lr"))
+    elif not isinstance(optimizer, _optim.Optimizer):
         raise TypeError(f"optimizer must be a name or an nncourse.optim.Optimizer, got {type(optimizer).__name__}")
     if schedule is not None and not callable(schedule):
         raise TypeError("schedule must be a function epoch -> learning rate")
@@ -220,106 +291,84 @@ def train(params, X, y, *, loss: str = "softmax_cross_entropy", activation: str 
         if X_val is None:
             raise ValueError("early_stopping needs validation data: pass X_val and y_val")
         if not isinstance(early_stopping, _reg.EarlyStopping):
-            early_stopping = _reg.EarlyStopping(patience=early_stopping)
-    every = 0 if progress is False else (1 if progress is True else check_int(progress, "progress"))
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_int(seed, "seed", minimum=0))
-    out = sys.stdout if out is None else out
-
-    history = History()
-    classify = loss != "mse"
-    # Softmax cross-entropy with integer labels (the common case) takes the loss, the probabilities
-    # and the fused gradient from one exponential: the forward pass stops at the logits.
-    fused_softmax = loss == "softmax_cross_entropy" and y.ndim == 1
-    for epoch in range(epochs):
-        if schedule is not None:
-            opt.lr = check_positive(schedule(epoch), "schedule(epoch)")
-        history.lr.append(float(opt.lr))
-        total_loss, total_correct = 0.0, 0
-        for idx in _optim.minibatches(n, batch_size, rng=rng):
-            Xb, yb = X[idx], y[idx]
-            A, cache = _layers._forward(params, Xb, activation, "linear" if fused_softmax else spec.output,
-                                        drop_prob, rng)
-            logits = cache[-1].activation[0]
-            if not np.all(np.isfinite(logits)):
-                raise FloatingPointError(f"the network's outputs overflowed to inf/NaN in epoch {epoch}: "
-                                         "training diverged; lower the learning rate")
-            if fused_softmax:
-                batch_loss, A, dZ = _softmax_cross_entropy_step(logits, yb)
-            else:
-                batch_loss, dZ = spec.value(logits, yb), spec.grad(logits, yb)
-            grads = _backprop._backward(dZ, cache)
-            if l2 or l1:
-                batch_loss += _reg.l2_penalty(params, l2) + _reg.l1_penalty(params, l1)
-                # The penalties' gradients (7.2), (7.3), added in place to the fresh dW arrays.
-                for (W, _), (dW, _) in zip(params, grads):
-                    if l2:
-                        dW += l2 * W
-                    if l1:
-                        dW += l1 * np.sign(W)
-            if not np.isfinite(batch_loss):
-                raise FloatingPointError(f"the loss became {batch_loss} in epoch {epoch}: training diverged; "
-                                         "lower the learning rate")
-            opt.step(params, grads)
-            total_loss += batch_loss * idx.size
-            if fused_softmax:
-                total_correct += int(np.count_nonzero(A.argmax(axis=1) == yb))
-            elif classify:
-                total_correct += int(np.sum(_classes(A, loss) == _true_classes(yb, loss)))
-        history.train_loss.append(total_loss / n)
-        if classify:
-            history.train_acc.append(total_correct / n)
-        if X_val is not None:
-            out_val, cache_val = _layers._forward(params, X_val, activation, spec.output, 0.0, None)
-            v_loss, v_acc = _evaluate_cached(params, out_val, cache_val, y_val, spec, l2, l1)
-            history.val_loss.append(v_loss)
-            if classify:
-                history.val_acc.append(v_acc)
-        history.stopped_epoch = epoch
-        if every and (epoch % every == 0 or epoch == epochs - 1):
-            out.write(_progress_line(history, epoch, epochs) + "\n")
-        if early_stopping is not None and early_stopping.update(epoch, history.val_loss[-1], params):
-            if every:
-                out.write(f"early stopping after epoch {epoch + 1}: best epoch {early_stopping.best_epoch + 1}\n")
-            break
-    if early_stopping is not None and early_stopping.best_params is not None:
-        params = early_stopping.best_params
-        history.best_epoch = early_stopping.best_epoch
-    history.params = params
-    return history
+            early_stopping = _reg.EarlyStopping(patience=check_int(early_stopping, "early_stopping"))
+    if isinstance(progress, (bool, np.bool_)):
+        every = int(check_bool(progress, "progress"))
+    else:
+        every = check_int(progress, "progress")
+    rng = rng_from_seed(seed)
+    # Everything is valid: only now are the caller's optimiser and early stopping reset for this run.
+    optimizer.reset()
+    if early_stopping is not None:
+        early_stopping.reset()
+    return _Run(params=params, arrays=[a for pair in params for a in pair], X=X, y=y,
+                classes=None if loss == "mse" else _true_classes(y, loss), X_val=X_val, y_val=y_val, loss=loss,
+                activation=activation, optimizer=optimizer, epochs=epochs, batch_size=batch_size, l2=l2, l1=l1,
+                drop_prob=drop_prob, schedule=schedule, early_stopping=early_stopping, every=every,
+                out=sys.stdout if out is None else out, rng=rng)
 
 
-def _softmax_cross_entropy_step(Z, labels):
-    """Loss (4.9), probabilities and fused gradient (4.10) of one batch, from one exponential.
+def _run_epoch(run: _Run, epoch: int, history: History) -> None:
+    """One pass over the training data in a fresh order: forward, loss, backward, step per mini-batch."""
+    optimizer = run.optimizer
+    if run.schedule is not None:
+        optimizer.lr = check_positive(run.schedule(epoch), "schedule(epoch)")
+    history.lr.append(optimizer.lr)
+    n = run.X.shape[0]
+    batch_losses, sizes, total_correct = [], [], 0
+    for batch, idx in enumerate(_optim._batches(run.rng.permutation(n), run.batch_size)):
+        batch_loss, grads, output, _ = _backprop._loss_and_grads(run.params, run.X[idx], run.y[idx], run.activation,
+                                                                 run.loss, run.l2, run.l1, run.drop_prob, run.rng)
+        # A non-finite loss is the one sign of divergence checked per batch: inf or NaN logits
+        # always make it non-finite, and checking a float costs nothing.
+        if not math.isfinite(batch_loss):
+            _diverged(run, epoch, batch, batch_loss)
+        optimizer._step(run.arrays, [g for pair in grads for g in pair])
+        batch_losses.append(batch_loss)
+        sizes.append(idx.size)
+        if run.classes is not None:
+            total_correct += int(np.count_nonzero(_classes(output, run.loss) == run.classes[idx]))
+    history.train_loss.append(_epoch_mean(batch_losses, sizes, n))
+    if run.classes is not None:
+        history.train_acc.append(total_correct / run.classes.size)
 
-    The same arithmetic, operation for operation, as
-    :func:`~nncourse.losses.cross_entropy_with_logits`, the softmax and
-    :func:`~nncourse.losses.softmax_cross_entropy_grad` (so the results are
-    identical to the last bit), without computing the exponentials three times,
-    building a one-hot matrix or validating the batch again: :func:`train`
-    checked the labels once.
 
-    Parameters
-    ----------
-    Z : array, shape (n, k), the logits
-    labels : int array, shape (n,)
+def _epoch_mean(batch_losses: list, sizes: list, n: int) -> float:
+    """The mean loss over the epoch's samples (each batch weighted by its size)."""
+    total = sum(loss * size for loss, size in zip(batch_losses, sizes))
+    if math.isfinite(total):
+        return total / n
+    # Losses near 1e308 whose weighted sum overflows although their mean does not.
+    return sum(loss * (size / n) for loss, size in zip(batch_losses, sizes))
 
-    Returns
-    -------
-    loss : float
-    P : array, shape (n, k), the softmax probabilities
-    dZ : array, shape (n, k), :math:`(P - Y)/n`
-    """
-    n = Z.shape[0]
-    rows = np.arange(n)
-    m = Z.max(axis=1, keepdims=True)
-    e = np.exp(Z - m)
-    s = e.sum(axis=1, keepdims=True)
-    loss = float((m[:, 0] + np.log(s[:, 0]) - Z[rows, labels]).mean())
-    P = e / s
-    dZ = P.copy()
-    dZ[rows, labels] -= 1
-    dZ /= n
-    return loss, P, dZ
+
+def _end_epoch(run: _Run, epoch: int, history: History) -> bool:
+    """Validation metrics, progress, early stopping; True when training should stop."""
+    if not all(np.isfinite(a).all() for a in run.arrays):
+        raise ValueError(f"training diverged in epoch {epoch}: the params became inf/NaN; lower lr "
+                         f"(now {run.optimizer.lr:g}), or check the scale of X and of the initial params")
+    if run.X_val is not None:
+        v_loss, v_acc, _ = _evaluate(run.params, run.X_val, run.y_val, run.activation, run.loss, run.l2, run.l1)
+        history.val_loss.append(v_loss)
+        if v_acc is not None:
+            history.val_acc.append(v_acc)
+    history.stopped_epoch = epoch
+    if run.every and (epoch % run.every == 0 or epoch == run.epochs - 1):
+        run.out.write(_progress_line(history, epoch, run.epochs) + "\n")
+    stopper = run.early_stopping
+    if stopper is not None and stopper.update(epoch, history.val_loss[-1], run.params):
+        if run.every:
+            run.out.write(f"early stopping after epoch {epoch + 1}: best epoch {stopper.best_epoch + 1}\n")
+        return True
+    return False
+
+
+def _diverged(run: _Run, epoch: int, batch: int, loss: float):
+    if epoch == 0 and batch == 0:
+        raise ValueError(f"the loss of the first batch, before any update, is {loss}: X or params hold values so "
+                         "large that the network's output overflows; scale them down")
+    raise ValueError(f"training diverged in epoch {epoch}: the loss became {loss}; lower lr "
+                     f"(now {run.optimizer.lr:g}), or check the scale of X and of the initial params")
 
 
 def _progress_line(history: History, epoch: int, epochs: int) -> str:

@@ -6,7 +6,8 @@ round differently), the capstone's standardisation with ``StandardScaler``, and 
 losses scikit-learn also defines. Where the two differ by convention, the test follows
 nncourse's documented convention and a comment says so.
 
-scikit-learn is optional (the ``bench`` extra); without it this file is skipped. Its digits
+scikit-learn comes with the ``oracle`` extra; without it this file is skipped, except in CI
+(``NNCOURSE_REQUIRE_ORACLES=1``), where that is a failure. Its digits
 are read from the copy bundled inside the scikit-learn package: nothing is downloaded.
 """
 
@@ -15,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-sklearn = pytest.importorskip("sklearn")
+from _oracles import import_oracle
+
+sklearn = import_oracle("sklearn", "scikit-learn")
 from sklearn import datasets as sk_datasets  # noqa: E402
 from sklearn import metrics as sk_metrics  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402

@@ -10,7 +10,8 @@ The PyTorch side never uses a formula written here: its values come from ``torch
 sides share only the random inputs. Where the two libraries differ by convention, the test
 follows nncourse's documented convention and a comment says so.
 
-PyTorch is optional (the ``bench`` extra pins ``torch==2.13.0``); without it this file is skipped.
+PyTorch comes with the ``oracle`` extra (``torch==2.13.0``); without it this file is skipped, except
+in CI (``NNCOURSE_REQUIRE_ORACLES=1``), where that is a failure.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import warnings
 import numpy as np
 import pytest
 
-torch = pytest.importorskip("torch")
+from _oracles import import_oracle
+
+torch = import_oracle("torch", "PyTorch")
 F = torch.nn.functional
 
 from nncourse import activations, backprop, layers, loss_and_grads, losses, optim  # noqa: E402
@@ -204,7 +207,7 @@ def test_softmax_backward_matches_torch_autograd(rng):
 
 @pytest.mark.parametrize("shape", [(8,), (8, 1), (8, 3)])
 def test_mse_and_gradient_match_torch(rng, shape):
-    # Mean over every entry, no 1/2: torch's MSELoss with reduction="mean" (COURSE.md).
+    # Mean over every entry, no 1/2: torch's MSELoss with reduction="mean" (the README's "Notation" section).
     y_pred, y = rng.normal(size=shape), rng.normal(size=shape)
     value, (grad, _) = autograd(lambda a, b: F.mse_loss(a, b, reduction="mean"), y_pred, y)
     assert losses.mse(y_pred, y) == pytest.approx(value, rel=RTOL, abs=0)
@@ -400,7 +403,7 @@ def torch_network(params, X, y, activation, loss, l2, l1, masks=None):
     else:
         target = torch.tensor(y, dtype=torch.long) if y.ndim == 1 else tt(y)
         data, output = F.cross_entropy(Z, target), torch.softmax(Z, dim=1)
-    # COURSE.md: (l2 / 2) * sum ||W||^2 + l1 * sum |W|, weights only (biases are not penalised)
+    # The README's "Notation" section: (l2 / 2) * sum ||W||^2 + l1 * sum |W|, weights only (biases are not penalised)
     penalty = sum(l2 / 2 * (W ** 2).sum() + l1 * W.abs().sum() for W, _ in tparams)
     total = data + penalty
     total.backward()

@@ -162,9 +162,9 @@ BAD_ARGUMENTS = [
     (make_blobs, dict(n_classes=0), ValueError, "n_classes"),
     (make_regression_curve, dict(n_samples=0), ValueError, "n_samples"),
     (make_regression_curve, dict(noise=-1), ValueError, "noise"),
-    (make_xor, dict(seed=-1), ValueError, "seed must be a non-negative integer"),
-    (make_xor, dict(seed=1.5), TypeError, "seed"),
-    (make_xor, dict(seed=np.random.default_rng(0)), TypeError, "seed"),
+    (make_xor, dict(seed=-1), ValueError, "seed must be >= 0, got -1"),
+    (make_xor, dict(seed=1.5), TypeError, "seed must be an integer >= 0 or a numpy Generator, got float"),
+    (make_xor, dict(seed="0"), TypeError, "seed must be an integer >= 0 or a numpy Generator, got str"),
 ]
 
 
@@ -177,6 +177,13 @@ def test_bad_arguments_raise_clear_errors(make, kwargs, error, message):
 def test_arguments_after_n_samples_are_keyword_only():
     with pytest.raises(TypeError):
         make_moons(100, 0.1)
+
+
+def test_seed_accepts_a_generator_like_every_other_seed_of_the_package():
+    X1, y1 = make_moons(20, seed=np.random.default_rng(5))
+    X2, y2 = make_moons(20, seed=5)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(y1, y2)
 
 
 def test_seed_accepts_numpy_integers():

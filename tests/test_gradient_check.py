@@ -64,8 +64,12 @@ def test_dout_gives_the_vector_jacobian_product():
 
 @pytest.mark.parametrize("f, x, kwargs, error, match", [
     ("not callable", np.zeros(2), {}, TypeError, "f must be a function"),
-    (np.sum, [1.0, 2.0], {}, TypeError, "x must be a float numpy array"),
-    (np.sum, np.array([1, 2]), {}, TypeError, "of dtype int64"),
+    (np.sum, [1.0, 2.0], {}, TypeError, "x must be a float64 numpy array .* got list"),
+    (np.sum, np.array([1, 2]), {}, TypeError, "got an array of dtype int64"),
+    (np.sum, np.array([1.0, 2.0], dtype=np.float32), {}, TypeError, "got an array of dtype float32"),
+    (np.sum, np.array([1.0, 2.0], dtype=np.float16), {}, TypeError, "got an array of dtype float16"),
+    (lambda v: "one", np.zeros(2), {}, TypeError, "f must return a number, got str"),
+    (lambda v: np.inf, np.zeros(2), {}, ValueError, r"f returned a non-finite value \(inf\) at x:"),
     (np.sum, np.zeros(2), {"h": 0.0}, ValueError, "h must be a finite number > 0"),
     (lambda v: v, np.zeros(2), {}, ValueError, "f must return a scalar"),
     (lambda v: v, np.zeros(2), {"dout": np.zeros(3)}, ValueError, r"dout has shape \(3,\)"),
@@ -130,7 +134,7 @@ def test_gradient_check_float32_parameters_are_checked_in_float64():
 
 def test_gradient_check_grads_of_the_wrong_length():
     params, X, y = _network()
-    with pytest.raises(ValueError, match="grads has 1 layers but params has 2"):
+    with pytest.raises(ValueError, match=r"grads must be a list of \(dW, db\) pairs, one per layer of params \(2\), got 1 layers"):
         gradient_check(params, X, y, grads=[(np.zeros((3, 4)), np.zeros(4))])
 
 

@@ -156,7 +156,8 @@ def test_one_hot_values_and_dtype():
     (np.array([0, 3]), 3, ValueError, "only 3 classes"),
     (np.array([0, -1]), 3, ValueError, ">= 0"),
     (np.array([0.5]), 2, ValueError, "integer class labels"),
-    (np.array(["a"]), 2, TypeError, "integer class labels"),
+    (np.array(["a"]), 2, TypeError, "y must hold real numbers"),
+    (np.array([True, False]), 2, TypeError, "integer class labels, got dtype bool"),
     (np.array([0]), 2.0, TypeError, "n_classes"),
 ])
 def test_one_hot_bad_input(y, n_classes, error, match):
@@ -174,10 +175,20 @@ def test_cross_entropy_worked_example_with_labels_and_one_hot():
     assert losses.cross_entropy(P, np.eye(3)[LABELS]) == pytest.approx(losses.cross_entropy(P, LABELS))
 
 
-def test_cross_entropy_grad_matches_centred_differences():
+def test_cross_entropy_grad_matches_centred_differences_along_the_simplex():
+    # P must stay a table of probabilities, so it moves along directions D whose rows sum to 0:
+    # the centred difference of the loss along D is then <grad, D>.
     grad = losses.cross_entropy_grad(P, LABELS)
     np.testing.assert_allclose(grad, -np.eye(3)[LABELS] / P / 3)
-    assert rel_error(grad, centred(lambda q: losses.cross_entropy(q, LABELS), P)) < 1e-7
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        D = rng.normal(size=P.shape)
+        D -= D.mean(axis=1, keepdims=True)
+        h = 1e-6
+        numeric = (losses.cross_entropy(P + h * D, LABELS) - losses.cross_entropy(P - h * D, LABELS)) / (2 * h)
+        assert rel_error(np.array([np.sum(grad * D)]), np.array([numeric])) < 1e-7
+        # negative control: without the 1/n of the mean the same comparison fails
+        assert rel_error(np.array([np.sum(3 * grad * D)]), np.array([numeric])) > 1e-4
 
 
 @pytest.mark.parametrize("function", [losses.cross_entropy, losses.cross_entropy_grad])
@@ -188,9 +199,11 @@ def test_cross_entropy_bad_input(function):
         function(P[0], LABELS)
     with pytest.raises(ValueError, match="P is empty"):
         function(np.zeros((0, 3)), np.zeros(0, dtype=int))
-    with pytest.raises(ValueError, match=r"one-hot y must have shape \(3, 3\)"):
+    with pytest.raises(ValueError, match=r"y must be integer labels of shape \(3,\) or one-hot of shape \(3, 3\) to match P, got shape \(3, 4\)"):
         function(P, np.eye(4)[:3])
-    with pytest.raises(ValueError, match="rows that sum to 1"):
+    with pytest.raises(ValueError, match="P must have rows .* that sum to 1, got a row summing to 1.5"):
+        function(np.array([[0.5, 0.5, 0.5]]), np.array([0]))
+    with pytest.raises(ValueError, match="y must have rows .* that sum to 1, got a row summing to 1.5"):
         function(P, np.full((3, 3), 0.5))
     with pytest.raises(ValueError, match="integer labels of shape"):
         function(P, np.zeros((3, 3, 1)))

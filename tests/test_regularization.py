@@ -153,7 +153,7 @@ def test_dropout_errors():
         reg.dropout_forward(np.ones(3), 1.0, rng=np.random.default_rng(0))
     with pytest.raises(TypeError, match="rng must be a numpy Generator"):
         reg.dropout_forward(np.ones(3), 0.5)
-    with pytest.raises(ValueError, match=r"dout has shape \(2, 2\) but the dropout mask has shape \(2, 3\)"):
+    with pytest.raises(ValueError, match=r"dout has shape \(2, 2\) but the dropout mask \(cache\) has shape \(2, 3\)"):
         reg.dropout_backward(np.ones((2, 2)), np.ones((2, 3)))
 
 
@@ -164,36 +164,60 @@ def test_dropout_errors():
 
 def test_early_stopping_stops_after_patience_bad_epochs_and_keeps_a_copy():
     stopper = reg.EarlyStopping(patience=3)
-    W = np.zeros(2)
-    params = [(W, np.zeros(1))]
+    W = np.zeros((1, 2))
+    params = [(W, np.zeros(2))]
     decisions = []
     for epoch, loss in enumerate([1.0, 0.8, 0.9, 0.95, 0.99]):
         W[...] = epoch  # training changes the arrays in place
         decisions.append(stopper.update(epoch, loss, params))
     assert decisions == [False, False, False, False, True]
     assert stopper.best_epoch == 1 and stopper.best_loss == 0.8
-    assert np.array_equal(stopper.best_params[0][0], [1.0, 1.0])  # a copy, not the live array
+    assert np.array_equal(stopper.best_params[0][0], [[1.0, 1.0]])  # a copy, not the live array
+
+
+PARAMS = [(np.zeros((2, 2)), np.zeros(2))]
 
 
 def test_early_stopping_ties_and_min_delta():
     stopper = reg.EarlyStopping(patience=2, min_delta=0.05)
-    assert not stopper.update(0, 1.0, [])
-    assert not stopper.update(1, 0.96, [])  # improves by 0.04 < min_delta: a bad epoch
-    assert stopper.update(2, 0.96, [])  # equal: not an improvement; second bad epoch
+    assert not stopper.update(0, 1.0, PARAMS)
+    assert not stopper.update(1, 0.96, PARAMS)  # improves by 0.04 < min_delta: a bad epoch
+    assert stopper.update(2, 0.96, PARAMS)  # equal: not an improvement; second bad epoch
     assert stopper.best_epoch == 0
 
 
 def test_early_stopping_resets_the_count_on_improvement():
     stopper = reg.EarlyStopping(patience=2)
-    results = [stopper.update(e, loss, []) for e, loss in enumerate([1.0, 1.1, 0.9, 1.0, 1.2])]
+    results = [stopper.update(e, loss, PARAMS) for e, loss in enumerate([1.0, 1.1, 0.9, 1.0, 1.2])]
     assert results == [False, False, False, False, True]
+
+
+def test_early_stopping_watches_one_set_of_arrays_until_reset():
+    stopper = reg.EarlyStopping(patience=5)
+    stopper.update(0, 1.0, PARAMS)
+    other = [(np.zeros((2, 2)), np.zeros(2))]  # same shapes, other arrays: another network
+    with pytest.raises(ValueError, match="params are not the arrays this EarlyStopping has been watching"):
+        stopper.update(1, 0.5, other)
+    assert stopper.best_epoch == 0 and stopper.best_loss == 1.0  # the refused call changed nothing
+    stopper.reset()
+    assert stopper.best_params is None and stopper.best_epoch == -1 and stopper.best_loss == np.inf
+    stopper.update(0, 2.0, other)
+    assert stopper.best_loss == 2.0
 
 
 def test_early_stopping_errors():
     with pytest.raises(ValueError, match="patience must be >= 1"):
         reg.EarlyStopping(patience=0)
     with pytest.raises(ValueError, match="val_loss must be finite, got nan"):
-        reg.EarlyStopping().update(0, float("nan"), [])
+        reg.EarlyStopping().update(0, float("nan"), PARAMS)
+    with pytest.raises(TypeError, match="val_loss must be a real number, got NoneType"):
+        reg.EarlyStopping().update(0, None, PARAMS)
+    with pytest.raises(TypeError, match="epoch must be an integer, got str"):
+        reg.EarlyStopping().update("0", 1.0, PARAMS)
+    with pytest.raises(ValueError, match="epoch must be >= 0"):
+        reg.EarlyStopping().update(-1, 1.0, PARAMS)
+    with pytest.raises(TypeError, match="params must be a non-empty list"):
+        reg.EarlyStopping().update(0, 1.0, [])
 
 
 # --------------------------------------------------------------------------- #

@@ -169,27 +169,51 @@ def test_one_hot_targets_give_the_same_run_as_labels():
     assert np.allclose(a.train_loss, b.train_loss) and a.train_acc == b.train_acc
 
 
-def test_an_infinite_loss_raises_a_clear_error():
-    # Outputs near 1e200 are finite, their squares are not: the loss of the first batch is inf.
+def test_an_infinite_first_loss_blames_the_inputs_not_the_learning_rate():
+    # Outputs of 1e200 are finite, their mean square is not representable: the first batch's loss is inf.
     X, y = np.ones((4, 1)), np.zeros((4, 1))
     params = [(np.full((1, 1), 1e200), np.zeros(1))]
-    with pytest.raises(FloatingPointError, match="training diverged; lower the learning rate"):
-        with np.errstate(over="ignore"):
-            train(params, X, y, loss="mse", epochs=1, batch_size=4)
+    with pytest.raises(ValueError, match="the loss of the first batch, before any update, is inf: X or params"):
+        train(params, X, y, loss="mse", epochs=1, batch_size=4)
 
 
 def test_overflowing_outputs_raise_a_clear_error():
-    # 1e200 * 1e200 overflows to inf in the forward pass, before any loss is computed.
+    # 1e200 * 1e200 overflows to inf in the forward pass: inf - inf makes the loss NaN.
     X, y = np.full((4, 1), 1e200), np.zeros((4, 1))
     params = [(np.full((1, 1), 1e200), np.zeros(1))]
-    with pytest.raises(FloatingPointError, match="outputs overflowed to inf/NaN in epoch 0"):
-        with np.errstate(over="ignore"):
-            train(params, X, y, loss="mse", epochs=1, batch_size=4)
+    with pytest.raises(ValueError, match="the loss of the first batch, before any update, is (nan|inf)"):
+        train(params, X, y, loss="mse", epochs=1, batch_size=4)
+
+
+def test_a_learning_rate_that_is_too_large_is_named():
+    # Plain SGD on MSE with lr = 1e150: the first step is finite, the weights then explode.
+    X, y = make_regression_curve(16, seed=0)
+    with pytest.raises(ValueError, match=r"training diverged in epoch \d+: the (loss|params) became .*lower lr \(now 1e\+150\)"):
+        train(init_params([1, 4, 1], seed=0), X, y, loss="mse", optimizer="sgd", lr=1e150, epochs=5, batch_size=4)
+
+
+def test_parameters_that_overflow_in_the_last_step_are_not_returned_silently():
+    # One full-batch SGD step with lr = 1e308 on a gradient of order 1 sends the weights to inf;
+    # no later batch would notice, the end of the epoch does.
+    X, y = np.ones((4, 1)), np.full((4, 1), 3.0)
+    params = [(np.full((1, 1), 1e308), np.zeros(1))]
+    with pytest.raises(ValueError, match="training diverged in epoch 0: the params became inf/NaN"):
+        with np.errstate(over="ignore", invalid="ignore"):
+            train(params, X / 1e308, y, loss="mse", lr=1e308, epochs=1, batch_size=4)
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(X_val=np.zeros((2, 2))), ValueError, "give both X_val and y_val"),
-    (dict(X_val=np.zeros((2, 3)), y_val=np.zeros(2, dtype=int)), ValueError, "X_val has 3 features, X has 2"),
+    (dict(X_val=np.zeros((2, 3)), y_val=np.zeros(2, dtype=int)), ValueError,
+     r"X_val @ W1 needs X_val's last size to equal W1's first, got X_val \(2, 3\) and W1 \(2, 3\)"),
+    (dict(early_stopping=0, X_val=np.zeros((2, 2)), y_val=np.zeros(2, dtype=int)), ValueError,
+     "early_stopping must be >= 1, got 0"),
+    (dict(early_stopping="5", X_val=np.zeros((2, 2)), y_val=np.zeros(2, dtype=int)), TypeError,
+     "early_stopping must be an integer"),
+    (dict(progress="yes"), TypeError, "progress must be an integer"),
+    (dict(seed=-1), ValueError, "seed must be >= 0"),
+    (dict(optimizer=["adam"]), TypeError, "optimizer must be a name or an nncourse.optim.Optimizer, got list"),
+    (dict(loss=["mse"]), TypeError, "loss must be a name"),
     (dict(optimizer=3), TypeError, "optimizer must be a name or an nncourse.optim.Optimizer"),
     (dict(optimizer="adagrad"), ValueError, "unknown optimizer"),
     (dict(schedule=0.1), TypeError, "schedule must be a function"),
@@ -207,11 +231,11 @@ def test_bad_arguments(kwargs, error, message):
 
 def test_bad_data_shapes():
     params = init_params([2, 3, 2], seed=0)
-    with pytest.raises(ValueError, match="X has 3 features per sample but the network expects 2"):
+    with pytest.raises(ValueError, match=r"X @ W1 needs X's last size to equal W1's first, got X \(4, 3\) and W1 \(2, 3\)"):
         train(params, np.zeros((4, 3)), np.zeros(4, dtype=int))
     with pytest.raises(ValueError, match=r"y must have shape \(4,\)"):
         train(params, np.zeros((4, 2)), np.zeros(5, dtype=int))
-    with pytest.raises(ValueError, match=r"y must be labels \(4,\) or one-hot \(4, 2\)"):
+    with pytest.raises(ValueError, match=r"y must be integer labels of shape \(4,\) or one-hot of shape \(4, 2\) to match the network's output for X, got shape \(4, 3\)"):
         train(params, np.zeros((4, 2)), np.zeros((4, 3)))
     with pytest.raises(ValueError, match=r"reshape with y.reshape\(-1, 1\)"):
         train(init_params([2, 3, 1], seed=0), np.zeros((4, 2)), np.zeros(4), loss="mse")
@@ -229,7 +253,7 @@ def test_accuracy_known_values():
 
 
 def test_accuracy_errors():
-    with pytest.raises(ValueError, match=r"y_true must have shape \(n,\)"):
+    with pytest.raises(ValueError, match=r"y_pred must have shape \(2,\)"):
         accuracy(np.array([0, 1]), np.array([0, 1, 1]))
     with pytest.raises(ValueError, match="zero samples"):
         accuracy(np.array([], dtype=int), np.array([], dtype=int))
@@ -252,16 +276,15 @@ def test_evaluate_multi_output_sigmoid_and_penalties():
     assert 0.0 <= acc <= 1.0
 
 
-def test_the_fused_softmax_step_equals_the_loss_module_to_the_last_bit():
-    """train's one-exponential shortcut must be the same arithmetic as nncourse.losses."""
-    from nncourse import activations, losses
-    from nncourse.training import _softmax_cross_entropy_step
-
-    rng = np.random.default_rng(3)
-    for dtype in (np.float64, np.float32):
-        Z = (rng.standard_normal((17, 5)) * 30).astype(dtype)
-        labels = rng.integers(0, 5, 17)
-        loss, P, dZ = _softmax_cross_entropy_step(Z, labels)
-        assert loss == losses.cross_entropy_with_logits(Z, labels)
-        np.testing.assert_array_equal(P, activations.softmax(Z))
-        np.testing.assert_array_equal(dZ, losses.softmax_cross_entropy_grad(Z, labels))
+def test_train_with_labels_or_one_hot_is_loss_and_grads_and_one_update():
+    """train's first epoch of full-batch SGD is loss_and_grads and one update (the rows in shuffled
+    order, so sums may differ in the last bit)."""
+    X, y = make_spirals(60, seed=4)
+    params = init_params([2, 5, 3], seed=1)
+    for targets in (y, np.eye(3)[y]):
+        loss, grads = loss_and_grads(params, X, targets)
+        h = train(params, X, targets, optimizer="sgd", lr=0.5, epochs=1, batch_size=60)
+        assert h.train_loss == pytest.approx([loss], rel=1e-14)
+        for (W, b), (dW, db), (W1, b1) in zip(params, grads, h.params):
+            np.testing.assert_allclose(W1, W - 0.5 * dW, rtol=1e-13, atol=1e-15)
+            np.testing.assert_allclose(b1, b - 0.5 * db, rtol=1e-13, atol=1e-15)

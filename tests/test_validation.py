@@ -88,16 +88,29 @@ def test_as_labels():
         v.as_labels(np.zeros((3, 1), dtype=int), "y", 3)
     with pytest.raises(ValueError, match="non-integer"):
         v.as_labels([0.5, 1.0], "y", 2)
-    with pytest.raises(TypeError, match="integer class labels"):
+    with pytest.raises(TypeError, match="y must hold real numbers, got dtype <U1"):
         v.as_labels(np.array(["a", "b"]), "y", 2)
+    with pytest.raises(TypeError, match="y must hold integer class labels, got dtype bool"):
+        v.as_labels(np.array([True, False]), "y", 2)
     with pytest.raises(ValueError, match="labels >= 0"):
         v.as_labels([-1, 0], "y", 2)
     with pytest.raises(ValueError, match="only 3 classes"):
         v.as_labels([0, 3], "y", 2, 3)
 
 
-def test_as_rng_requires_a_generator():
+def test_as_generator_requires_a_generator():
     rng = np.random.default_rng(0)
-    assert v.as_rng(rng) is rng
+    assert v.as_generator(rng) is rng
     with pytest.raises(TypeError, match="rng must be a numpy Generator"):
-        v.as_rng(0)
+        v.as_generator(0)
+
+
+def test_rng_from_seed_takes_an_integer_or_a_generator():
+    rng = np.random.default_rng(0)
+    assert v.rng_from_seed(rng) is rng
+    assert v.rng_from_seed(np.int64(3)).random() == np.random.default_rng(3).random()
+    with pytest.raises(ValueError, match="seed must be >= 0, got -1"):
+        v.rng_from_seed(-1)
+    for bad in (True, 1.0, None, "1"):
+        with pytest.raises(TypeError, match="seed must be an integer >= 0 or a numpy Generator"):
+            v.rng_from_seed(bad)
