@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as act
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "02_activations"
 
@@ -86,13 +86,13 @@ register(Exercise(
     make_cases=_collapse_cases,
     output_names=("W", "b"),
     mistakes=(
-        Mistake("biases added", lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2),
+        Mistake("biases-added", lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2),
                 "b1 goes through the second layer too: (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2)."),
-        Mistake("first bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b2),
+        Mistake("first-bias-dropped", lambda W1, b1, W2, b2: (W1 @ W2, b2),
                 "the first layer's bias is multiplied by W2 and stays: b = b1 @ W2 + b2."),
-        Mistake("second bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2),
+        Mistake("second-bias-dropped", lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2),
                 "the second layer adds b2 after multiplying: b = b1 @ W2 + b2."),
-        Mistake("column-vector order", lambda W1, b1, W2, b2: (W2.T @ W1.T, b1 @ W2 + b2),
+        Mistake("column-vector-order", lambda W1, b1, W2, b2: (W2.T @ W1.T, b1 @ W2 + b2),
                 "W2.T @ W1.T is the answer for column vectors (z = W^T x); with samples in rows the input meets "
                 "W1 first, x W1 W2, so W = W1 @ W2 with shape (n_in, n_out)."),
     ),
@@ -113,11 +113,11 @@ register(Exercise(
     mistakes=(
         Mistake("abs", lambda z: np.abs(z),
                 "ReLU sets negative inputs to 0; it does not flip their sign (that is |z|)."),
-        Mistake("returned the derivative", lambda z: (z > 0).astype(z.dtype),
+        Mistake("returned-the-derivative", lambda z: (z > 0).astype(z.dtype),
                 "this is ReLU's derivative (0 or 1); ReLU itself passes positive z through unchanged: max(0, z)."),
-        Mistake("clipped at 1", lambda z: np.clip(z, 0.0, 1.0),
+        Mistake("clipped-at-1", lambda z: np.clip(z, 0.0, 1.0),
                 "ReLU has no upper limit: positive inputs pass through unchanged (np.clip(z, 0, 1) caps them at 1)."),
-        Mistake("kept the negatives", lambda z: np.minimum(z, 0.0),
+        Mistake("kept-the-negatives", lambda z: np.minimum(z, 0.0),
                 "np.minimum keeps the negative part; ReLU keeps the positive part: np.maximum(z, 0)."),
     ),
 ))
@@ -135,9 +135,9 @@ register(Exercise(
     reference=act.relu_grad,
     make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-2.0, -0.5, 0.0, 0.5, 3.0])),
     mistakes=(
-        Mistake("one at zero", lambda z: (z >= 0).astype(z.dtype),
+        Mistake("one-at-zero", lambda z: (z >= 0).astype(z.dtype),
                 "at z = 0 the course (like PyTorch and TensorFlow) takes ReLU'(0) = 0: use z > 0, not z >= 0."),
-        Mistake("returned relu", lambda z: np.maximum(z, 0.0),
+        Mistake("returned-relu", lambda z: np.maximum(z, 0.0),
                 "this is ReLU itself; its derivative is 1 where z > 0 and 0 elsewhere."),
         Mistake("sign", lambda z: np.sign(z),
                 "np.sign gives -1 for negative inputs, but ReLU is flat there: its slope is 0, not -1."),
@@ -172,13 +172,13 @@ register(Exercise(
     reference=act.leaky_relu,
     make_cases=_leaky_cases,
     mistakes=(
-        Mistake("slope ignored", lambda z, slope=0.01: np.where(z > 0, z, 0.01 * z),
+        Mistake("slope-ignored", lambda z, slope=0.01: np.where(z > 0, z, 0.01 * z),
                 "use the `slope` argument; 0.01 is only its default value."),
-        Mistake("constant instead of slope * z", lambda z, slope=0.01: np.where(z > 0, z, slope),
+        Mistake("constant-instead-of-slope-z", lambda z, slope=0.01: np.where(z > 0, z, slope),
                 "for z <= 0 leaky ReLU is the line slope * z (through the origin), not the constant slope."),
-        Mistake("sides swapped", lambda z, slope=0.01: np.where(z > 0, slope * z, z),
+        Mistake("sides-swapped", lambda z, slope=0.01: np.where(z > 0, slope * z, z),
                 "positive inputs pass through unchanged; the small slope applies to negative inputs."),
-        Mistake("plain relu", lambda z, slope=0.01: np.maximum(z, 0.0),
+        Mistake("plain-relu", lambda z, slope=0.01: np.maximum(z, 0.0),
                 "negative inputs should become slope * z, not 0: that small slope is what keeps the unit alive."),
     ),
 ))
@@ -196,14 +196,14 @@ register(Exercise(
     reference=act.tanh_grad,
     make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-1.0, 0.0, 0.5, 2.0])),
     mistakes=(
-        Mistake("from z instead of tanh(z)", lambda z: 1.0 - z ** 2,
+        Mistake("from-z-instead-of-tanh-z", lambda z: 1.0 - z ** 2,
                 "1 - z**2 is the formula written in terms of the *output* a = tanh(z); this function receives "
                 "z, so compute t = np.tanh(z) first and return 1 - t**2."),
-        Mistake("square missing", lambda z: 1.0 - np.tanh(z),
+        Mistake("square-missing", lambda z: 1.0 - np.tanh(z),
                 "the derivative is 1 - tanh(z)**2: the tanh is squared."),
-        Mistake("tanh squared", lambda z: np.tanh(z) ** 2,
+        Mistake("tanh-squared", lambda z: np.tanh(z) ** 2,
                 "tanh'(z) = 1 - tanh(z)**2 (largest, 1, at z = 0), not tanh(z)**2."),
-        Mistake("sech not squared", lambda z: 1.0 / np.cosh(z),
+        Mistake("sech-not-squared", lambda z: 1.0 / np.cosh(z),
                 "tanh'(z) = sech(z)**2 = 1 / cosh(z)**2: the square is missing (and 1 - np.tanh(z)**2 "
                 "avoids cosh, which overflows for |z| > 710)."),
     ),
@@ -229,16 +229,16 @@ register(Exercise(
     reference=act.sigmoid_grad,
     make_cases=_sigmoid_grad_cases,
     mistakes=(
-        Mistake("from z instead of sigma(z)", lambda z: z * (1.0 - z),
+        Mistake("from-z-instead-of-sigma-z", lambda z: z * (1.0 - z),
                 "z * (1 - z) is the formula for the *output* s = sigmoid(z); this function receives z, so "
                 "compute s = activations.sigmoid(z) first and return s * (1 - s)."),
-        Mistake("half from z", lambda z: act.sigmoid(z) * (1.0 - z),
+        Mistake("half-from-z", lambda z: act.sigmoid(z) * (1.0 - z),
                 "both factors use s = sigmoid(z): s * (1 - s), not s * (1 - z)."),
-        Mistake("returned sigmoid", lambda z: act.sigmoid(z),
+        Mistake("returned-sigmoid", lambda z: act.sigmoid(z),
                 "this is sigmoid itself; its derivative is s * (1 - s) with s = sigmoid(z)."),
-        Mistake("plus sign", lambda z: act.sigmoid(z) * (1.0 + act.sigmoid(z)),
+        Mistake("plus-sign", lambda z: act.sigmoid(z) * (1.0 + act.sigmoid(z)),
                 "sigma'(z) = s * (1 - s): a minus inside the bracket (it is at most 0.25, at z = 0)."),
-        Mistake("exp without the square", lambda z: np.exp(-z) / (1.0 + np.exp(-z)),
+        Mistake("exp-without-the-square", lambda z: np.exp(-z) / (1.0 + np.exp(-z)),
                 "e^{-z} / (1 + e^{-z}) is 1 - sigma(z); the derivative is e^{-z} / (1 + e^{-z})**2 = s * (1 - s)."),
     ),
 ))
@@ -280,16 +280,16 @@ register(Exercise(
     make_cases=_sigmoid_cases,
     forbid_overflow=True,
     mistakes=(
-        Mistake("sign flipped", lambda z: act.sigmoid(-z),
+        Mistake("sign-flipped", lambda z: act.sigmoid(-z),
                 "sigma(z) = 1 / (1 + e^{-z}): large positive z should give values near 1 (check the sign "
                 "in the exponent)."),
-        Mistake("one branch for all z (positive form)", _sigmoid_abs_positive,
+        Mistake("one-branch-for-all-z-positive-form", _sigmoid_abs_positive,
                 "1 / (1 + e^{-|z|}) is right only for z >= 0; for z < 0 use the other form, e^{z} / (1 + e^{z}) "
                 "(pick per element, e.g. with np.where(z >= 0, ..., ...))."),
-        Mistake("one branch for all z (negative form)", _sigmoid_abs_negative,
+        Mistake("one-branch-for-all-z-negative-form", _sigmoid_abs_negative,
                 "e^{-|z|} / (1 + e^{-|z|}) is right only for z < 0; for z >= 0 use 1 / (1 + e^{-z}) "
                 "(pick per element, e.g. with np.where(z >= 0, ..., ...))."),
-        Mistake("tanh form without the factor", lambda z: 0.5 * (1.0 + np.tanh(z)),
+        Mistake("tanh-form-without-the-factor", lambda z: 0.5 * (1.0 + np.tanh(z)),
                 "sigma(z) = (1 + tanh(z / 2)) / 2: the tanh takes z / 2, not z."),
     ),
 ))
@@ -358,20 +358,20 @@ register(Exercise(
     make_cases=_softmax_cases,
     forbid_overflow=True,
     mistakes=(
-        Mistake("global max", _softmax_global_max,
+        Mistake("global-max", _softmax_global_max,
                 "subtract each row's own maximum (np.max(z, axis=1, keepdims=True)); with one global maximum a "
                 "row far below it has every e^{z - m} underflow to 0, and 0 / 0 is NaN."),
-        Mistake("normalised over columns", _softmax_columns,
+        Mistake("normalised-over-columns", _softmax_columns,
                 "each row is one sample: take the max and the sum along axis=1 (the classes), not axis=0."),
-        Mistake("summed over the whole batch", _softmax_total_sum,
+        Mistake("summed-over-the-whole-batch", _softmax_total_sum,
                 "each row must sum to 1 on its own: sum along axis=1 with keepdims=True, not over every entry."),
-        Mistake("sum without keepdims", _softmax_no_keepdims_sum,
+        Mistake("sum-without-keepdims", _softmax_no_keepdims_sum,
                 "np.sum(e, axis=1) has shape (n,) and is broadcast along the wrong axis (it divides column j by "
                 "row j's sum); keep the axis: np.sum(e, axis=1, keepdims=True)."),
-        Mistake("max without keepdims", _softmax_max_no_keepdims,
+        Mistake("max-without-keepdims", _softmax_max_no_keepdims,
                 "np.max(z, axis=1) has shape (n,) and is subtracted along the wrong axis; keep the axis: "
                 "np.max(z, axis=1, keepdims=True)."),
-        Mistake("not normalised", _softmax_unnormalised,
+        Mistake("not-normalised", _softmax_unnormalised,
                 "after the exponential, divide by the row sum so that each row adds up to 1."),
     ),
 ))

@@ -28,7 +28,7 @@ import numpy as np
 from .. import activations as act
 from .. import backprop, layers, losses
 from ..gradient_check import numerical_gradient
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 from .activations import _with_zeros
 from .loss import _logit_cases
 
@@ -78,20 +78,20 @@ register(Exercise(
     reference=backprop.activation_backward,
     make_cases=_activation_cases,
     mistakes=(
-        Mistake("g instead of g'", _activation_mistake({k: (lambda g: lambda dA, Z: dA * g(Z))(g)
+        Mistake("g-instead-of-g", _activation_mistake({k: (lambda g: lambda dA, Z: dA * g(Z))(g)
                                                           for k, g in _G.items()}),
                 "multiply the upstream gradient by the *derivative* g'(Z) (e.g. activations.sigmoid_grad), "
                 "not by the activation g(Z) itself."),
-        Mistake("upstream gradient forgotten", _activation_mistake({k: (lambda d: lambda dA, Z: d(Z))(d)
+        Mistake("upstream-gradient-forgotten", _activation_mistake({k: (lambda d: lambda dA, Z: d(Z))(d)
                                                                       for k, d in _G_PRIME.items()}),
                 "the chain rule multiplies local by upstream: dZ = dA * g'(Z). Returning g'(Z) alone drops dA."),
-        Mistake("output formula applied to Z", _activation_mistake({
+        Mistake("output-formula-applied-to-z", _activation_mistake({
             "sigmoid": lambda dA, Z: dA * Z * (1.0 - Z), "tanh": lambda dA, Z: dA * (1.0 - Z * Z)}),
                 "s * (1 - s) and 1 - t**2 take the *outputs* s = sigmoid(Z), t = tanh(Z); the cache holds Z, "
                 "so compute the output first (or call activations.sigmoid_grad(Z) / tanh_grad(Z))."),
-        Mistake("ReLU'(0) = 1", _activation_mistake({"relu": lambda dA, Z: dA * (Z >= 0)}),
+        Mistake("relu-0-1", _activation_mistake({"relu": lambda dA, Z: dA * (Z >= 0)}),
                 "the course takes ReLU'(0) = 0: the derivative is 1 only where Z > 0 (strictly)."),
-        Mistake("divided by n", _activation_mistake({k: (lambda d: lambda dA, Z: dA * d(Z) / Z.shape[0])(d)
+        Mistake("divided-by-n", _activation_mistake({k: (lambda d: lambda dA, Z: dA * d(Z) / Z.shape[0])(d)
                                                      for k, d in _G_PRIME.items()}),
                 "the 1/n of the mean is already inside dA (it came from the loss); do not divide again."),
     ),
@@ -137,21 +137,21 @@ register(Exercise(
     make_cases=_dense_cases,
     output_names=("dX", "dW", "db"),
     mistakes=(
-        Mistake("dW transposed", _dense_with(dW=lambda dZ, X, W: dZ.T @ X),
+        Mistake("dw-transposed", _dense_with(dW=lambda dZ, X, W: dZ.T @ X),
                 "dW must have W's shape (n_in, n_out): dW = X.T @ dZ. dZ.T @ X is its transpose (n_out, n_in)."),
-        Mistake("dX without the transpose", _dense_with(dX=lambda dZ, X, W: dZ @ W),
+        Mistake("dx-without-the-transpose", _dense_with(dX=lambda dZ, X, W: dZ @ W),
                 "dX = dZ @ W.T: dZ is (n, n_out) and W is (n_in, n_out), so W must be transposed to bring "
                 "n_out next to n_out; dX then has X's shape (n, n_in)."),
-        Mistake("db not summed", _dense_with(db=lambda dZ, X, W: dZ.copy()),
+        Mistake("db-not-summed", _dense_with(db=lambda dZ, X, W: dZ.copy()),
                 "b was broadcast to every row in the forward pass, so its gradient sums the rows: "
                 "db = dZ.sum(axis=0), shape (n_out,)."),
-        Mistake("db averaged", _dense_with(db=lambda dZ, X, W: dZ.mean(axis=0)),
+        Mistake("db-averaged", _dense_with(db=lambda dZ, X, W: dZ.mean(axis=0)),
                 "sum dZ over the samples, do not average: the 1/n of the mean loss is already inside dZ."),
-        Mistake("db summed over the units", _dense_with(db=lambda dZ, X, W: dZ.sum(axis=1)),
+        Mistake("db-summed-over-the-units", _dense_with(db=lambda dZ, X, W: dZ.sum(axis=1)),
                 "sum over the samples (axis=0), leaving one entry per unit: db has b's shape (n_out,)."),
-        Mistake("db with keepdims", _dense_with(db=lambda dZ, X, W: dZ.sum(axis=0, keepdims=True)),
+        Mistake("db-with-keepdims", _dense_with(db=lambda dZ, X, W: dZ.sum(axis=0, keepdims=True)),
                 "db must have b's shape (n_out,), not (1, n_out): drop keepdims=True."),
-        Mistake("dW averaged", _dense_with(dW=lambda dZ, X, W: X.T @ dZ / X.shape[0]),
+        Mistake("dw-averaged", _dense_with(dW=lambda dZ, X, W: X.T @ dZ / X.shape[0]),
                 "do not divide dW by n: the 1/n of the mean loss is already inside dZ (it came from the loss)."),
     ),
 ))
@@ -191,22 +191,22 @@ register(Exercise(
     make_cases=lambda rng: _logit_cases(rng, with_labels=True),
     forbid_overflow=True,
     mistakes=(
-        Mistake("not divided by n", lambda Z, y: _stable_softmax(Z) - _one_hot(Z, y),
+        Mistake("not-divided-by-n", lambda Z, y: _stable_softmax(Z) - _one_hot(Z, y),
                 "the loss is a mean over the n samples, so its gradient carries 1/n: (P - Y) / n."),
-        Mistake("Y minus P", lambda Z, y: (_one_hot(Z, y) - _stable_softmax(Z)) / Z.shape[0],
+        Mistake("y-minus-p", lambda Z, y: (_one_hot(Z, y) - _stable_softmax(Z)) / Z.shape[0],
                 "the gradient is prediction minus target, (P - Y) / n: raising the true class's logit must "
                 "lower the loss, so that entry of the gradient is negative."),
-        Mistake("softmax without the shift", lambda Z, y: (_softmax_unshifted(Z) - _one_hot(Z, y)) / Z.shape[0],
+        Mistake("softmax-without-the-shift", lambda Z, y: (_softmax_unshifted(Z) - _one_hot(Z, y)) / Z.shape[0],
                 "compute P with the max shift (or activations.softmax): exp(-1000) underflows to 0 and gives "
                 "0/0, exp(1000) overflows."),
-        Mistake("Y not subtracted", lambda Z, y: _stable_softmax(Z) / Z.shape[0],
+        Mistake("y-not-subtracted", lambda Z, y: _stable_softmax(Z) / Z.shape[0],
                 "subtract the one-hot targets: (P - Y) / n, i.e. subtract 1 at each row's true class."),
-        Mistake("logits instead of probabilities", lambda Z, y: (Z - _one_hot(Z, y)) / Z.shape[0],
+        Mistake("logits-instead-of-probabilities", lambda Z, y: (Z - _one_hot(Z, y)) / Z.shape[0],
                 "P is softmax(Z), the probabilities, not the logits Z themselves."),
-        Mistake("divided by every entry", lambda Z, y: (_stable_softmax(Z) - _one_hot(Z, y)) / Z.size,
+        Mistake("divided-by-every-entry", lambda Z, y: (_stable_softmax(Z) - _one_hot(Z, y)) / Z.size,
                 "divide by the number of samples n = Z.shape[0] (the cross-entropy is a mean over samples), "
                 "not by Z.size."),
-        Mistake("columns picked by the label", _subtract_columns,
+        Mistake("columns-picked-by-the-label", _subtract_columns,
                 "P[:, y] -= 1 subtracts 1 in whole columns; subtract once per row: P[np.arange(n), y] -= 1."),
     ),
 ))
@@ -281,16 +281,16 @@ register(Exercise(
     make_cases=_backward_cases,
     run=_run_backward,
     mistakes=(
-        Mistake("gradients in backward order", _backward_with(reverse_output=True),
+        Mistake("gradients-in-backward-order", _backward_with(reverse_output=True),
                 "the loop runs from the last layer to the first, but grads must mirror params: grads[0] is "
                 "(dW1, db1). Fill a list by index, or reverse it at the end."),
-        Mistake("activation derivative skipped", _backward_with(derivative=False),
+        Mistake("activation-derivative-skipped", _backward_with(derivative=False),
                 "between two dense layers sits the hidden activation: after dA = dZ @ W.T, multiply by "
                 "g'(Z) of the layer below (activation_backward(dA, cache[l - 1].activation))."),
-        Mistake("softmax derivative applied again", _backward_with(softmax_again=True),
+        Mistake("softmax-derivative-applied-again", _backward_with(softmax_again=True),
                 "dZ_out is already the gradient at the logits: the fused (P - Y)/n includes the softmax. "
                 "Start the loop with dZ = dZ_out."),
-        Mistake("first layer missed", _backward_with(first_layer=False),
+        Mistake("first-layer-missed", _backward_with(first_layer=False),
                 "the loop must reach layer 0 too (range(L - 1, -1, -1)); only the dA of the input X is not needed."),
     ),
 ))
@@ -369,15 +369,15 @@ register(Exercise(
     make_cases=_numerical_cases,
     run=_run_numerical,
     mistakes=(
-        Mistake("forward difference", _numerical_with(centred=False),
+        Mistake("forward-difference", _numerical_with(centred=False),
                 "(f(x + h) - f(x)) / h has an error of order h; the centred difference "
                 "(f(x + h) - f(x - h)) / (2h) is accurate to order h**2 (eq. 5.8)."),
-        Mistake("x not restored", _numerical_with(restore=False),
+        Mistake("x-not-restored", _numerical_with(restore=False),
                 "after the two evaluations put the entry back (x[i] = original); otherwise every later entry "
                 "is differentiated at a shifted point and the caller's x comes back changed."),
-        Mistake("divided by h", _numerical_with(divisor=1.0),
+        Mistake("divided-by-h", _numerical_with(divisor=1.0),
                 "the two points x + h and x - h are 2h apart: divide by 2 * h."),
-        Mistake("every entry moved at once", _numerical_with(one_at_a_time=False),
+        Mistake("every-entry-moved-at-once", _numerical_with(one_at_a_time=False),
                 "perturb one entry at a time (x[i] += h for a single index i), so that each difference "
                 "measures the slope along that entry alone."),
     ),

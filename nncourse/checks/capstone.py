@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import datasets, layers, metrics, training
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "08_capstone_digits"
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import activations as act
 from .. import layers
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "03_forward_pass"
 
@@ -57,15 +57,15 @@ register(Exercise(
     make_cases=_dense_cases,
     output_names=("Z", "cache"),
     mistakes=(
-        Mistake("bias forgotten", lambda X, W, b: (X @ W, (X, W)),
+        Mistake("bias-forgotten", lambda X, W, b: (X @ W, (X, W)),
                 "add the bias: Z = X @ W + b (b has shape (n_out,) and is broadcast over the rows)."),
-        Mistake("cache holds Z", lambda X, W, b: (X @ W + b, (X @ W + b, W)),
+        Mistake("cache-holds-z", lambda X, W, b: (X @ W + b, (X @ W + b, W)),
                 "the cache keeps the layer's *input* X (the backward pass needs it for dW = X^T dZ), not Z."),
-        Mistake("cache holds b", lambda X, W, b: (X @ W + b, (X, W, b)),
+        Mistake("cache-holds-b", lambda X, W, b: (X @ W + b, (X, W, b)),
                 "the course's cache is exactly (X, W): b is not needed to compute any gradient (db = sum of dZ)."),
-        Mistake("weights transposed", lambda X, W, b: (X @ W.T + b, (X, W)),
+        Mistake("weights-transposed", lambda X, W, b: (X @ W.T + b, (X, W)),
                 "W has shape (n_in, n_out) and samples are rows, so Z = X @ W (no transpose)."),
-        Mistake("only Z returned", lambda X, W, b: X @ W + b,
+        Mistake("only-z-returned", lambda X, W, b: X @ W + b,
                 "return two things: the output and the cache, `return Z, (X, W)`."),
     ),
 ))
@@ -104,13 +104,13 @@ register(Exercise(
     reference=count_params_from_sizes,
     make_cases=_count_cases,
     mistakes=(
-        Mistake("weights only", _weights_only,
+        Mistake("weights-only", _weights_only,
                 "every layer also has a bias vector b with one entry per unit of that layer: add n_out per layer."),
-        Mistake("biases on the input side", lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])),
+        Mistake("biases-on-the-input-side", lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])),
                 "a layer's bias has shape (n_out,), one per unit it computes, not one per input."),
-        Mistake("bias for the input layer too", lambda s: _weights_only(s) + sum(s),
+        Mistake("bias-for-the-input-layer-too", lambda s: _weights_only(s) + sum(s),
                 "the input layer computes nothing and has no bias; only layers 1..L have b (n_1 + ... + n_L)."),
-        Mistake("last layer missed", lambda s: sum(a * b + b for a, b in zip(s[:-2], s[1:-1])),
+        Mistake("last-layer-missed", lambda s: sum(a * b + b for a, b in zip(s[:-2], s[1:-1])),
                 "a list of L + 1 sizes describes L layers: pair every size with the next one, the output layer "
                 "included."),
     ),
@@ -187,22 +187,22 @@ register(Exercise(
     run=_run_forward,
     output_names=("Y_hat", "cache"),
     mistakes=(
-        Mistake("ReLU on the output", _forward_mistake(act.relu, act.relu, _input_and_z),
+        Mistake("relu-on-the-output", _forward_mistake(act.relu, act.relu, _input_and_z),
                 "the last layer uses softmax, not ReLU: the outputs must be probabilities (rows summing to 1)."),
-        Mistake("ReLU before the softmax",
+        Mistake("relu-before-the-softmax",
                 _forward_mistake(act.relu, lambda Z: _softmax_rows(act.relu(Z)), _input_and_z),
                 "the output layer applies softmax to its Z directly; a ReLU first would throw away negative logits."),
-        Mistake("softmax everywhere", _forward_mistake(_softmax_rows, _softmax_rows, _input_and_z),
+        Mistake("softmax-everywhere", _forward_mistake(_softmax_rows, _softmax_rows, _input_and_z),
                 "hidden layers use ReLU; softmax belongs to the output layer only."),
-        Mistake("no hidden activation", _forward_mistake(lambda Z: Z, _softmax_rows, _input_and_z),
+        Mistake("no-hidden-activation", _forward_mistake(lambda Z: Z, _softmax_rows, _input_and_z),
                 "apply ReLU after every hidden layer: without it the layers collapse into one linear map (lesson 02)."),
-        Mistake("cache holds the layer's output",
+        Mistake("cache-holds-the-layer-s-output",
                 _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: (A, Z)),
                 "cache each layer's *input* A_prev (the A before it is overwritten) together with its Z."),
-        Mistake("cache holds A instead of Z",
+        Mistake("cache-holds-a-instead-of-z",
                 _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: (A_prev, A)),
                 "the second entry of each layer's cache is the pre-activation Z = A_prev @ W + b, before g."),
-        Mistake("bias forgotten", _forward_mistake(act.relu, _softmax_rows, _input_and_z, with_bias=False),
+        Mistake("bias-forgotten", _forward_mistake(act.relu, _softmax_rows, _input_and_z, with_bias=False),
                 "every layer adds its bias: Z = A_prev @ W + b."),
     ),
 ))
@@ -292,22 +292,22 @@ register(Exercise(
     make_cases=_init_cases,
     run=_summarise_init(xavier_std),
     mistakes=(
-        Mistake("He std", _normal(he_std),
+        Mistake("he-std", _normal(he_std),
                 "sqrt(2 / n_in) is He (for ReLU); Xavier averages fan-in and fan-out: sqrt(2 / (n_in + n_out))."),
-        Mistake("fan-in only", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
+        Mistake("fan-in-only", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
                 "Xavier uses both fan-in and fan-out: variance 2 / (n_in + n_out)."),
-        Mistake("factor 2 missing", _normal(lambda n_in, n_out: np.sqrt(1.0 / (n_in + n_out))),
+        Mistake("factor-2-missing", _normal(lambda n_in, n_out: np.sqrt(1.0 / (n_in + n_out))),
                 "the variance is 2 / (n_in + n_out), the harmonic mean of 1/n_in and 1/n_out: keep the 2."),
-        Mistake("variance used as std", _normal(lambda n_in, n_out: 2.0 / (n_in + n_out)),
+        Mistake("variance-used-as-std", _normal(lambda n_in, n_out: 2.0 / (n_in + n_out)),
                 "2 / (n_in + n_out) is the variance; the standard deviation is its square root."),
-        Mistake("uniform with the std as limit", lambda n_in, n_out, rng: rng.uniform(
+        Mistake("uniform-with-the-std-as-limit", lambda n_in, n_out, rng: rng.uniform(
             -xavier_std(n_in, n_out), xavier_std(n_in, n_out), size=(n_in, n_out)),
                 "a uniform distribution on [-a, a] has standard deviation a / sqrt(3): draw from a normal "
                 "distribution with std sqrt(2 / (n_in + n_out)) (or use the limit a = sqrt(6 / (n_in + n_out)))."),
-        Mistake("shape transposed",
+        Mistake("shape-transposed",
                 lambda n_in, n_out, rng: rng.normal(0.0, xavier_std(n_in, n_out), size=(n_out, n_in)),
                 "W has shape (n_in, n_out): one row per input, one column per unit."),
-        Mistake("fresh generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
+        Mistake("fresh-generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
             0.0, xavier_std(n_in, n_out), size=(n_in, n_out)), _GLOBAL_RNG_HINT),
     ),
 ))
@@ -321,20 +321,20 @@ register(Exercise(
     make_cases=_init_cases,
     run=_summarise_init(he_std),
     mistakes=(
-        Mistake("LeCun std", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
+        Mistake("lecun-std", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
                 "He's variance is 2 / n_in (the 2 makes up for ReLU zeroing half the inputs): std = sqrt(2 / n_in)."),
-        Mistake("Xavier std", _normal(xavier_std),
+        Mistake("xavier-std", _normal(xavier_std),
                 "sqrt(2 / (n_in + n_out)) is Xavier/Glorot (for tanh and sigmoid); He uses sqrt(2 / n_in)."),
         Mistake("fan-out", _normal(lambda n_in, n_out: np.sqrt(2.0 / n_out)),
                 "He scales by the number of *inputs* of the layer (fan-in), n_in: std = sqrt(2 / n_in)."),
-        Mistake("variance used as std", _normal(lambda n_in, n_out: 2.0 / n_in),
+        Mistake("variance-used-as-std", _normal(lambda n_in, n_out: 2.0 / n_in),
                 "2 / n_in is the variance; the standard deviation (the `scale` of rng.normal) is its square root."),
-        Mistake("uniform on [0, 1)", lambda n_in, n_out, rng: rng.random((n_in, n_out)) * np.sqrt(2.0 / n_in),
+        Mistake("uniform-on-0-1", lambda n_in, n_out, rng: rng.random((n_in, n_out)) * np.sqrt(2.0 / n_in),
                 "rng.random draws uniformly from [0, 1): all weights positive. Use a normal distribution centred "
                 "at 0: rng.normal(0.0, std, size=(n_in, n_out))."),
-        Mistake("shape transposed", lambda n_in, n_out, rng: rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in)),
+        Mistake("shape-transposed", lambda n_in, n_out, rng: rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in)),
                 "W has shape (n_in, n_out): one row per input, one column per unit."),
-        Mistake("fresh generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
+        Mistake("fresh-generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
             0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out)), _GLOBAL_RNG_HINT),
     ),
 ))
@@ -368,13 +368,13 @@ register(Exercise(
     reference=initial_loss,
     make_cases=_initial_loss_cases,
     mistakes=(
-        Mistake("log base 10", lambda k: float(np.log10(k)),
+        Mistake("log-base-10", lambda k: float(np.log10(k)),
                 "cross-entropy uses the natural logarithm, np.log (base e), not np.log10."),
-        Mistake("log base 2", lambda k: float(np.log2(k)),
+        Mistake("log-base-2", lambda k: float(np.log2(k)),
                 "cross-entropy uses the natural logarithm, np.log (base e), not np.log2 (that gives bits)."),
-        Mistake("probability instead of loss", lambda k: 1.0 / k,
+        Mistake("probability-instead-of-loss", lambda k: 1.0 / k,
                 "1/K is the probability the untrained network gives the right class; the loss is -ln(1/K) = ln K."),
-        Mistake("log of the probability", lambda k: float(np.log(1.0 / k)),
+        Mistake("log-of-the-probability", lambda k: float(np.log(1.0 / k)),
                 "the loss is *minus* the log-probability: -ln(1/K) = ln K, a positive number."),
     ),
 ))

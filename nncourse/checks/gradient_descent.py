@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import optim
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "06_gradient_descent"
 SHAPES = ((3,), (4, 3), (2, 3, 2))
@@ -49,11 +49,11 @@ register(Exercise(
     mistakes=(
         Mistake("ascent", lambda theta, grad, lr: theta + lr * grad,
                 "you stepped uphill: the gradient points where the loss grows, so subtract lr * grad"),
-        Mistake("no learning rate", lambda theta, grad, lr: theta - grad,
+        Mistake("no-learning-rate", lambda theta, grad, lr: theta - grad,
                 "the learning rate is missing: the step is lr * grad, not grad"),
-        Mistake("returns the step", lambda theta, grad, lr: -lr * grad,
+        Mistake("returns-the-step", lambda theta, grad, lr: -lr * grad,
                 "you returned the step -lr * grad; return the new parameters theta - lr * grad"),
-        Mistake("divides by lr", lambda theta, grad, lr: theta - grad / lr,
+        Mistake("divides-by-lr", lambda theta, grad, lr: theta - grad / lr,
                 "the gradient is multiplied by the learning rate, not divided by it"),
     ),
 ))
@@ -118,19 +118,19 @@ register(Exercise(
     id="minibatches", lesson=LESSON, title="Mini-batches after a seeded shuffle", points=2,
     reference=optim.minibatches, make_cases=_minibatches_cases, run=_run_minibatches,
     mistakes=(
-        Mistake("last partial batch dropped", _mb_drop_last,
+        Mistake("last-partial-batch-dropped", _mb_drop_last,
                 "the last, smaller batch is missing: when batch_size does not divide n_samples the remaining "
                 "samples still form one batch (every sample is used once per epoch); loop with "
                 "range(0, n_samples, batch_size)"),
-        Mistake("never shuffled", _mb_no_shuffle,
+        Mistake("never-shuffled", _mb_no_shuffle,
                 "the batches come in the original order: shuffle once per epoch with order = "
                 "rng.permutation(n_samples) and slice that order"),
-        Mistake("shuffle flag ignored", _mb_shuffle_ignored_flag,
+        Mistake("shuffle-flag-ignored", _mb_shuffle_ignored_flag,
                 "with shuffle=False the indices must stay in order 0, 1, 2, ...; shuffle only when asked"),
-        Mistake("reshuffled for every batch", _mb_reshuffle_each_batch,
+        Mistake("reshuffled-for-every-batch", _mb_reshuffle_each_batch,
                 "you drew a new permutation for every batch, so some samples appear twice and others never; "
                 "shuffle once per epoch, then slice that one order"),
-        Mistake("own generator", _mb_fixed_seed,
+        Mistake("own-generator", _mb_fixed_seed,
                 "you made your own generator instead of using the `rng` argument: use rng.permutation(n_samples), "
                 "so the caller's seed decides the order"),
     ),
@@ -184,15 +184,15 @@ register(Exercise(
     mistakes=(
         Mistake("sign", _mom_sign,
                 "theta moved uphill: the velocity accumulates gradients, so the step is theta - lr * v"),
-        Mistake("exponential average", _mom_ema,
+        Mistake("exponential-average", _mom_ema,
                 "you averaged, v = beta v + (1 - beta) g; the course (and PyTorch) accumulates v = beta v + g "
                 "(equation 6.3). Both work, but the learning rate means different things"),
-        Mistake("old velocity", _mom_old_velocity,
+        Mistake("old-velocity", _mom_old_velocity,
                 "you stepped with the old velocity: update v first, v = beta v + g, then theta - lr * v"),
-        Mistake("cs231n form", _mom_cs231n,
+        Mistake("cs231n-form", _mom_cs231n,
                 "that is the other common form (v = beta v - lr g, theta + v); this lesson stores v as a sum of "
                 "gradients, v = beta v + g, and steps theta - lr * v"),
-        Mistake("lr twice", _mom_lr_in_velocity,
+        Mistake("lr-twice", _mom_lr_in_velocity,
                 "the learning rate appears twice: v = beta v + g holds no lr; lr multiplies v in the step"),
     ),
 ))
@@ -244,15 +244,15 @@ register(Exercise(
     id="rmsprop-step", lesson=LESSON, title="One RMSProp step", points=2,
     reference=optim.rmsprop_update, make_cases=_rmsprop_cases, output_names=("theta_new", "sq_avg_new"),
     mistakes=(
-        Mistake("eps inside sqrt", _rms_eps_inside,
+        Mistake("eps-inside-sqrt", _rms_eps_inside,
                 "eps goes outside the square root: grad / (np.sqrt(s) + eps) (equation 6.4)"),
-        Mistake("gradient not squared", _rms_no_square,
+        Mistake("gradient-not-squared", _rms_no_square,
                 "the running average is of the squared gradient: s = rho s + (1 - rho) grad**2"),
-        Mistake("no square root", _rms_no_sqrt,
+        Mistake("no-square-root", _rms_no_sqrt,
                 "divide by the root mean square, np.sqrt(s) + eps, not by s itself"),
-        Mistake("old average", _rms_old_average,
+        Mistake("old-average", _rms_old_average,
                 "update s with this step's gradient first, then divide by np.sqrt(s_new) + eps"),
-        Mistake("rho swapped", _rms_rho_swapped,
+        Mistake("rho-swapped", _rms_rho_swapped,
                 "rho weights the old average and (1 - rho) the new squared gradient: s = rho s + (1 - rho) g**2"),
     ),
 ))
@@ -303,17 +303,17 @@ register(Exercise(
     id="adam-step", lesson=LESSON, title="One Adam step with bias correction", points=3,
     reference=optim.adam_update, make_cases=_adam_cases, output_names=("theta_new", "m_new", "v_new", "t_new"),
     mistakes=(
-        Mistake("no bias correction", _adam_factory(correct=False),
+        Mistake("no-bias-correction", _adam_factory(correct=False),
                 "the bias correction is missing: m and v start at zero and are too small early on; divide by "
                 "(1 - beta1**t) and (1 - beta2**t) before the step"),
-        Mistake("eps inside sqrt", _adam_factory(eps_inside=True),
+        Mistake("eps-inside-sqrt", _adam_factory(eps_inside=True),
                 "eps goes outside the square root: m_hat / (np.sqrt(v_hat) + eps)"),
-        Mistake("counter incremented after use", _adam_factory(t_after=True),
+        Mistake("counter-incremented-after-use", _adam_factory(t_after=True),
                 "increment the step counter before using it: t = t + 1 first, then 1 - beta**t (on the first "
                 "step t is 1, so 1 - beta**0 = 0 never appears)"),
         Mistake("sign", _adam_factory(sign=1.0),
                 "theta moved uphill: the step is theta - lr * m_hat / (sqrt(v_hat) + eps)"),
-        Mistake("beta1 in both corrections", _adam_factory(beta1_for_both=True),
+        Mistake("beta1-in-both-corrections", _adam_factory(beta1_for_both=True),
                 "v's bias correction uses beta2: v_hat = v / (1 - beta2**t)"),
     ),
 ))
@@ -363,14 +363,14 @@ register(Exercise(
     id="lr-schedule", lesson=LESSON, title="A step-decay learning-rate schedule", points=2,
     reference=optim.step_decay, make_cases=_schedule_cases, run=_run_schedule,
     mistakes=(
-        Mistake("continuous exponent", _sched_continuous,
+        Mistake("continuous-exponent", _sched_continuous,
                 "the learning rate must stay constant within each block of `every` epochs: use integer "
                 "division, factor ** (epoch // every), not epoch / every"),
-        Mistake("off by one", _sched_off_by_one,
+        Mistake("off-by-one", _sched_off_by_one,
                 "epochs count from 0: epochs 0 .. every-1 use the initial lr, so the exponent is epoch // every"),
-        Mistake("every ignored", _sched_every_ignored,
+        Mistake("every-ignored", _sched_every_ignored,
                 "you decayed every epoch; the exponent is the number of completed blocks, epoch // every"),
-        Mistake("multiplied instead of powered", _sched_multiplied,
+        Mistake("multiplied-instead-of-powered", _sched_multiplied,
                 "the decays compound: after k blocks the rate is lr * factor**k, a power, not lr * factor * k"),
     ),
 ))

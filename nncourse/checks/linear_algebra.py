@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import linalg
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 
 # --------------------------------------------------------------------------- #
@@ -50,11 +50,11 @@ register(Exercise(
     reference=centre,
     make_cases=_centre_cases,
     mistakes=(
-        Mistake("returned the mean", lambda x: np.mean(x),
+        Mistake("returned-the-mean", lambda x: np.mean(x),
                 "return the whole vector with the mean subtracted from every entry (x - mean), not the mean itself."),
-        Mistake("subtracted the sum", lambda x: x - np.sum(x),
+        Mistake("subtracted-the-sum", lambda x: x - np.sum(x),
                 "the mean is the sum divided by the number of entries: np.sum(x) / len(x), or np.mean(x)."),
-        Mistake("mean minus x", lambda x: np.mean(x) - x,
+        Mistake("mean-minus-x", lambda x: np.mean(x) - x,
                 "subtract the mean from x (x - mean), not x from the mean: values above the mean stay positive."),
     ),
 ))
@@ -92,16 +92,16 @@ register(Exercise(
     reference=linalg.dot_loop,
     make_cases=_dot_cases,
     mistakes=(
-        Mistake("products not summed", lambda a, b: a * b,
+        Mistake("products-not-summed", lambda a, b: a * b,
                 "a * b multiplies entry by entry; the dot product is the *sum* of those products, one number."),
-        Mistake("product of sums", lambda a, b: float(np.sum(a) * np.sum(b)),
+        Mistake("product-of-sums", lambda a, b: float(np.sum(a) * np.sum(b)),
                 "the dot product pairs the entries: a[0]*b[0] + a[1]*b[1] + ..., not (sum of a) * (sum of b)."),
-        Mistake("total started at 1", lambda a, b: 1.0 + float(a @ b),
+        Mistake("total-started-at-1", lambda a, b: 1.0 + float(a @ b),
                 "start the running total at 0 (the empty sum), not 1."),
-        Mistake("assignment instead of +=", _dot_last_only,
+        Mistake("assignment-instead-of", _dot_last_only,
                 "`total = a[i] * b[i]` overwrites the total on every step, leaving only the last product; "
                 "accumulate with `total += a[i] * b[i]`."),
-        Mistake("last entry skipped", lambda a, b: float(a[:-1] @ b[:-1]),
+        Mistake("last-entry-skipped", lambda a, b: float(a[:-1] @ b[:-1]),
                 "range(len(a)) already visits every index 0 .. n-1; range(len(a) - 1) misses the last entry."),
     ),
 ))
@@ -145,15 +145,15 @@ register(Exercise(
     reference=linalg.matmul_loop,
     make_cases=_matmul_cases,
     mistakes=(
-        Mistake("element-wise product", lambda A, B: A * B,
+        Mistake("element-wise-product", lambda A, B: A * B,
                 "A * B multiplies entry by entry; entry (i, k) of the matrix product is the dot product of "
                 "row i of A with column k of B: sum over j of A[i, j] * B[j, k]."),
-        Mistake("B indexed [k, j]", lambda A, B: A @ B.T,
+        Mistake("b-indexed-k-j", lambda A, B: A @ B.T,
                 "the summed index j runs along row i of A and *down* column k of B: B[j, k], not B[k, j]."),
-        Mistake("total not reset", _matmul_total_not_reset,
+        Mistake("total-not-reset", _matmul_total_not_reset,
                 "reset the running total to 0 for every output entry (i, k), inside the loop over k, "
                 "before the loop over j."),
-        Mistake("returned (AB)^T", lambda A, B: (A @ B).T,
+        Mistake("returned-ab-t", lambda A, B: (A @ B).T,
                 "the result is (AB)^T = B^T A^T: out[i, k] should hold row i of A times column k of B, "
                 "with shape (A.shape[0], B.shape[1])."),
     ),
@@ -221,19 +221,19 @@ register(Exercise(
     make_cases=_affine_cases,
     run=_run_affine,
     mistakes=(
-        Mistake("bias forgotten", lambda X, W, b: linalg.affine(X, W, b) - b,
+        Mistake("bias-forgotten", lambda X, W, b: linalg.affine(X, W, b) - b,
                 "add the bias: Z = X @ W + b (b has shape (n_out,) and is added to every row)."),
-        Mistake("W transposed", lambda X, W, b: linalg.affine(X, W.T, b),
+        Mistake("w-transposed", lambda X, W, b: linalg.affine(X, W.T, b),
                 "W has shape (n_in, n_out) and samples are rows, so Z = X @ W (no transpose); "
                 "W.T is the textbook's column-vector convention."),
-        Mistake("bias added per sample", lambda X, W, b: linalg.affine(X, W, b) - b + b[:, None],
+        Mistake("bias-added-per-sample", lambda X, W, b: linalg.affine(X, W, b) - b + b[:, None],
                 "b[:, None] (or a column) adds b[i] to *sample* i; the bias belongs to the output *unit*: "
                 "Z[i, j] = (X @ W)[i, j] + b[j], which plain `X @ W + b` does for a 1-D b."),
-        Mistake("b not checked", _affine_checks_x_only,
+        Mistake("b-not-checked", _affine_checks_x_only,
                 "numpy broadcasts a b of shape (n_out, 1) or (1,) without complaint and returns a wrong Z "
                 "(even an (n_out, n_out) matrix): check `b.shape == (W.shape[1],)` and raise ValueError "
                 "naming b and its shape."),
-        Mistake("no validation", lambda X, W, b: np.asarray(X) @ np.asarray(W) + b,
+        Mistake("no-validation", lambda X, W, b: np.asarray(X) @ np.asarray(W) + b,
                 "check the shapes before computing and raise ValueError: X must be 2-D (a single sample is "
                 "a (1, n_in) row, x[None, :]), X.shape[1] == W.shape[0], and b.shape == (W.shape[1],)."),
     ),
@@ -281,18 +281,18 @@ register(Exercise(
     reference=linalg.norm,
     make_cases=_norm_cases,
     mistakes=(
-        Mistake("L1 without abs", _norm_with(l1=np.sum),
+        Mistake("l1-without-abs", _norm_with(l1=np.sum),
                 "the L1 norm adds the *absolute* values, sum of |x_i|: without np.abs, negative entries "
                 "cancel positive ones."),
-        Mistake("L1 as a mean", _norm_with(l1=lambda x: np.mean(np.abs(x))),
+        Mistake("l1-as-a-mean", _norm_with(l1=lambda x: np.mean(np.abs(x))),
                 "the L1 norm is the sum of |x_i|, not their mean: do not divide by the length."),
-        Mistake("L2 without the square root", _norm_with(l2=lambda x: np.sum(x * x)),
+        Mistake("l2-without-the-square-root", _norm_with(l2=lambda x: np.sum(x * x)),
                 "sum of x_i^2 is the *squared* L2 norm; the norm is its square root (a length: ||[3, 4]|| = 5)."),
-        Mistake("L2 as the root of the plain sum", _norm_with(l2=lambda x: np.sqrt(np.abs(np.sum(x)))),
+        Mistake("l2-as-the-root-of-the-plain-sum", _norm_with(l2=lambda x: np.sqrt(np.abs(np.sum(x)))),
                 "square each entry before adding: sqrt(sum of x_i^2), not sqrt of the sum of x_i."),
-        Mistake("Frobenius without the square root", _norm_with(fro=lambda x: np.sum(x * x)),
+        Mistake("frobenius-without-the-square-root", _norm_with(fro=lambda x: np.sum(x * x)),
                 "the Frobenius norm is sqrt(sum over i, j of A_ij^2): the square root is missing."),
-        Mistake("spectral norm instead of Frobenius", _norm_with(fro=lambda x: np.linalg.norm(x, 2)),
+        Mistake("spectral-norm-instead-of-frobenius", _norm_with(fro=lambda x: np.linalg.norm(x, 2)),
                 "for a matrix, np.linalg.norm(A, 2) is the *spectral* norm (largest singular value); "
                 "the Frobenius norm is np.sqrt(np.sum(A**2)) (or np.linalg.norm(A, 'fro'))."),
     ),
@@ -335,16 +335,16 @@ register(Exercise(
     reference=normalise_rows,
     make_cases=_row_cases,
     mistakes=(
-        Mistake("columns normalised", lambda X: X / np.sqrt(np.sum(X * X, axis=0, keepdims=True)),
+        Mistake("columns-normalised", lambda X: X / np.sqrt(np.sum(X * X, axis=0, keepdims=True)),
                 "axis=0 sums *down* the columns and so normalises columns; a row's norm sums across it: axis=1."),
-        Mistake("keepdims forgotten", lambda X: X / np.sqrt(np.sum(X * X, axis=1)),
+        Mistake("keepdims-forgotten", lambda X: X / np.sqrt(np.sum(X * X, axis=1)),
                 "the row norms have shape (n,) without keepdims, and broadcasting lines an (n,) array up with "
                 "the *columns*: entry [i, j] was divided by the norm of row j. Use keepdims=True (shape (n, 1))."),
-        Mistake("divided by the squared norm", lambda X: X / np.sum(X * X, axis=1, keepdims=True),
+        Mistake("divided-by-the-squared-norm", lambda X: X / np.sum(X * X, axis=1, keepdims=True),
                 "divide by the norm sqrt(sum of squares), not by the sum of squares itself."),
-        Mistake("divided by the L1 norm", lambda X: X / np.sum(np.abs(X), axis=1, keepdims=True),
+        Mistake("divided-by-the-l1-norm", lambda X: X / np.sum(np.abs(X), axis=1, keepdims=True),
                 "'length 1' means L2 (Euclidean) length: divide by sqrt(sum of x^2), not by sum of |x|."),
-        Mistake("one norm for the whole matrix", lambda X: X / np.sqrt(np.sum(X * X)),
+        Mistake("one-norm-for-the-whole-matrix", lambda X: X / np.sqrt(np.sum(X * X)),
                 "np.sum without an axis adds every entry, so all rows were divided by one number (the "
                 "Frobenius norm); each row needs its own norm: np.sum(..., axis=1, keepdims=True)."),
     ),
@@ -382,15 +382,15 @@ register(Exercise(
     reference=grad_quadratic,
     make_cases=_quadratic_cases,
     mistakes=(
-        Mistake("2Ax (assumes A symmetric)", lambda A, x: 2.0 * A @ x,
+        Mistake("2ax-assumes-a-symmetric", lambda A, x: 2.0 * A @ x,
                 "2Ax is right only when A is symmetric. x appears twice in x^T A x; differentiating each "
                 "appearance gives Ax and A^T x, so the gradient is (A + A^T) x."),
-        Mistake("Ax only", lambda A, x: A @ x,
+        Mistake("ax-only", lambda A, x: A @ x,
                 "x appears twice in x^T A x = sum_ij x_i A_ij x_j; Ax is the contribution of one appearance. "
                 "Add the other one, A^T x."),
-        Mistake("A^T x only", lambda A, x: A.T @ x,
+        Mistake("a-t-x-only", lambda A, x: A.T @ x,
                 "A^T x is the contribution of one of x's two appearances in x^T A x; add the other, Ax."),
-        Mistake("returned f itself", lambda A, x: float(x @ A @ x),
+        Mistake("returned-f-itself", lambda A, x: float(x @ A @ x),
                 "return the gradient, a vector of shape (n,) (one partial derivative per x_i), not the "
                 "value x^T A x."),
     ),
@@ -432,15 +432,15 @@ register(Exercise(
     reference=grad_least_squares,
     make_cases=_least_squares_cases,
     mistakes=(
-        Mistake("residual not multiplied by X^T", lambda w, X, y: 2.0 / X.shape[0] * (X @ w - y),
+        Mistake("residual-not-multiplied-by-x-t", lambda w, X, y: 2.0 / X.shape[0] * (X @ w - y),
                 "the gradient has w's shape (d,), but the residual r = Xw - y has one entry per sample (n,): "
                 "the chain rule multiplies it by dr/dw = X, giving (2/n) X^T r."),
-        Mistake("factor 2 missing", lambda w, X, y: X.T @ (X @ w - y) / X.shape[0],
+        Mistake("factor-2-missing", lambda w, X, y: X.T @ (X @ w - y) / X.shape[0],
                 "the derivative of r_i^2 is 2 r_i: the gradient is (2/n) X^T (Xw - y). (Only a loss written "
                 "with a 1/2 in front loses the 2.)"),
-        Mistake("summed, not averaged", lambda w, X, y: 2.0 * X.T @ (X @ w - y),
+        Mistake("summed-not-averaged", lambda w, X, y: 2.0 * X.T @ (X @ w - y),
                 "L is the *mean* over the n samples, so its gradient carries 1/n: (2/n) X^T (Xw - y)."),
-        Mistake("residual y - Xw", lambda w, X, y: 2.0 / X.shape[0] * X.T @ (y - X @ w),
+        Mistake("residual-y-xw", lambda w, X, y: 2.0 / X.shape[0] * X.T @ (y - X @ w),
                 "the residual is r = Xw - y (prediction minus target); with y - Xw the gradient points uphill "
                 "the wrong way round: check the sign from the chain rule, d(r^2)/dw = 2 r dr/dw and dr/dw = X."),
     ),

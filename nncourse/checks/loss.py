@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import losses
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "04_loss"
 
@@ -58,16 +58,16 @@ register(Exercise(
         Mistake("summed", lambda p, y: float(np.sum((p - y) ** 2)),
                 "the course's MSE is a mean: divide the sum of squares by the number of entries (np.mean), so "
                 "the loss does not grow with the batch size."),
-        Mistake("with ½", lambda p, y: float(0.5 * np.mean((p - y) ** 2)),
+        Mistake("with-half", lambda p, y: float(0.5 * np.mean((p - y) ** 2)),
                 "the ½ is a textbook convention (it cancels the 2 of the derivative); the course, like PyTorch's "
                 "MSELoss, uses the plain mean of (y_pred - y)**2."),
-        Mistake("mean over samples only", lambda p, y: float(np.sum((p - y) ** 2) / p.shape[0]),
+        Mistake("mean-over-samples-only", lambda p, y: float(np.sum((p - y) ** 2) / p.shape[0]),
                 "average over every entry (samples and outputs): divide by y_pred.size, not by the number of rows."),
-        Mistake("root mean square", lambda p, y: float(np.sqrt(np.mean((p - y) ** 2))),
+        Mistake("root-mean-square", lambda p, y: float(np.sqrt(np.mean((p - y) ** 2))),
                 "that is the RMSE; the MSE is the mean of the squares, without the square root."),
-        Mistake("absolute error", lambda p, y: float(np.mean(np.abs(p - y))),
+        Mistake("absolute-error", lambda p, y: float(np.mean(np.abs(p - y))),
                 "that is the mean absolute error; square the differences: (y_pred - y)**2."),
-        Mistake("square of the mean", lambda p, y: float(np.mean(p - y) ** 2),
+        Mistake("square-of-the-mean", lambda p, y: float(np.mean(p - y) ** 2),
                 "square each difference first, then average: np.mean((y_pred - y)**2), not np.mean(y_pred - y)**2 "
                 "(errors of opposite sign would cancel)."),
     ),
@@ -82,14 +82,14 @@ register(Exercise(
     reference=losses.mse_grad,
     make_cases=_regression_cases,
     mistakes=(
-        Mistake("no factor 2", lambda p, y: (p - y) / p.size,
+        Mistake("no-factor-2", lambda p, y: (p - y) / p.size,
                 "the derivative of (y_pred - y)**2 is 2 (y_pred - y); only the textbook loss with a ½ loses the 2, "
                 "and the course's MSE has no ½."),
-        Mistake("divided by the samples", lambda p, y: 2.0 * (p - y) / p.shape[0],
+        Mistake("divided-by-the-samples", lambda p, y: 2.0 * (p - y) / p.shape[0],
                 "the mean runs over all N = y_pred.size entries, so divide by N, not by the number of rows."),
-        Mistake("not divided", lambda p, y: 2.0 * (p - y),
+        Mistake("not-divided", lambda p, y: 2.0 * (p - y),
                 "the loss is a mean over N entries, so each entry's derivative carries 1/N: 2 (y_pred - y) / N."),
-        Mistake("y minus y_pred", lambda p, y: 2.0 * (y - p) / p.size,
+        Mistake("y-minus-y-pred", lambda p, y: 2.0 * (y - p) / p.size,
                 "differentiate with respect to y_pred: d/dy_pred (y_pred - y)**2 = +2 (y_pred - y)."),
     ),
 ))
@@ -136,16 +136,16 @@ register(Exercise(
     reference=losses.one_hot,
     make_cases=_one_hot_cases,
     mistakes=(
-        Mistake("classes from the data", lambda y, n_classes: np.eye(int(np.max(y)) + 1)[y],
+        Mistake("classes-from-the-data", lambda y, n_classes: np.eye(int(np.max(y)) + 1)[y],
                 "use n_classes for the number of columns: a batch need not contain the largest class, so "
                 "y.max() + 1 can be too small."),
         Mistake("transposed", lambda y, n_classes: np.eye(n_classes)[:, y],
                 "samples are rows: the result has shape (n, n_classes), one row per label (np.eye(n_classes)[y])."),
-        Mistake("labels counted from 1", lambda y, n_classes: np.eye(n_classes)[y - 1],
+        Mistake("labels-counted-from-1", lambda y, n_classes: np.eye(n_classes)[y - 1],
                 "labels count from 0: label 0 sets column 0 (no `- 1`)."),
-        Mistake("rows indexed by the label", _one_hot_rows_by_label,
+        Mistake("rows-indexed-by-the-label", _one_hot_rows_by_label,
                 "out[y] = 1 fills whole rows; set one entry per row with out[np.arange(n), y] = 1."),
-        Mistake("columns indexed by the label", _one_hot_columns_by_label,
+        Mistake("columns-indexed-by-the-label", _one_hot_columns_by_label,
                 "out[:, y] = 1 fills whole columns; set one entry per row with out[np.arange(n), y] = 1."),
     ),
 ))
@@ -210,20 +210,20 @@ register(Exercise(
     reference=losses.binary_cross_entropy,
     make_cases=_bce_cases,
     mistakes=(
-        Mistake("not clipped", _bce_unclipped,
+        Mistake("not-clipped", _bce_unclipped,
                 "log(0) is -inf (and 0 * log 0 is NaN): clip p to [eps, 1 - eps] first, with "
                 "eps = np.finfo(p.dtype).eps, so a confident wrong answer costs a large finite amount."),
-        Mistake("clipped with another epsilon", _bce_clip_with(1e-7),
+        Mistake("clipped-with-another-epsilon", _bce_clip_with(1e-7),
                 "clip with the machine epsilon of the dtype, eps = np.finfo(p.dtype).eps (about 2.2e-16 for "
                 "float64), as the package does: the cost of a confident mistake, -log(eps), depends on it."),
-        Mistake("y log p only", _bce_positive_term_only,
+        Mistake("y-log-p-only", _bce_positive_term_only,
                 "the loss has two terms: y log p for the positives and (1 - y) log(1 - p) for the negatives; "
                 "without the second, predicting p = 1 everywhere costs nothing."),
         Mistake("summed", _bce_summed,
                 "the loss is a mean over the entries (np.mean), not a sum."),
-        Mistake("log base 10", _bce_log10,
+        Mistake("log-base-10", _bce_log10,
                 "cross-entropy uses the natural logarithm, np.log, not np.log10."),
-        Mistake("sign flipped", lambda p, y: -_bce_clip_with(np.finfo(float).eps)(p, y),
+        Mistake("sign-flipped", lambda p, y: -_bce_clip_with(np.finfo(float).eps)(p, y),
                 "log p is negative for p < 1, so the loss needs a minus in front to be positive: "
                 "L = -mean(y log p + (1 - y) log(1 - p))."),
     ),
@@ -300,19 +300,19 @@ register(Exercise(
     make_cases=lambda rng: _logit_cases(rng, with_labels=False),
     forbid_overflow=True,
     mistakes=(
-        Mistake("no shift", _lse_unshifted,
+        Mistake("no-shift", _lse_unshifted,
                 "np.exp(-1000) underflows to 0 (and np.exp(1000) overflows): subtract each row's maximum m first "
                 "and add it back, m + log(sum(exp(z - m))) (eq. 4.8)."),
-        Mistake("global max", _lse_global_max,
+        Mistake("global-max", _lse_global_max,
                 "shift each row by its own maximum, np.max(Z, axis=1, keepdims=True): with one maximum for the "
                 "whole batch, a row far below it underflows to exp(...) = 0 and log(0) = -inf."),
-        Mistake("shift not added back", _lse_shift_not_added_back,
+        Mistake("shift-not-added-back", _lse_shift_not_added_back,
                 "log sum exp(z - m) = logsumexp(z) - m: add the maximum m back to the result."),
-        Mistake("over columns", _lse_columns,
+        Mistake("over-columns", _lse_columns,
                 "each row is one sample: take the max and the sum along axis=1 (the classes), not axis=0."),
         Mistake("log-mean-exp", _lse_mean,
                 "sum the exponentials (np.sum), do not average them: log-sum-exp, not log-mean-exp."),
-        Mistake("max only", _lse_max_only,
+        Mistake("max-only", _lse_max_only,
                 "the maximum is only the shift: logsumexp(z) = m + log(sum(exp(z - m))), which is larger than m "
                 "by up to log(k)."),
     ),
@@ -350,22 +350,22 @@ register(Exercise(
     make_cases=lambda rng: _logit_cases(rng, with_labels=True),
     forbid_overflow=True,
     mistakes=(
-        Mistake("stable softmax, then log", _ce_stable_softmax_then_log,
+        Mistake("stable-softmax-then-log", _ce_stable_softmax_then_log,
                 "the max shift saves the softmax, but a probability that underflows to 0 still gives log(0) = -inf: "
                 "compute the log-probability directly, -log p_y = logsumexp(z) - z_y (eq. 4.9)."),
-        Mistake("softmax without shift, then log", _ce_naive_softmax,
+        Mistake("softmax-without-shift-then-log", _ce_naive_softmax,
                 "exp of a large logit overflows and exp(-1000) underflows to 0, giving 0/0: never form the "
                 "probabilities; use -log p_y = logsumexp(z) - z_y (eq. 4.9) with the max-shifted log-sum-exp."),
         Mistake("summed", _ce_with(reduce=np.sum),
                 "the loss is the mean over the samples (divide by n), not the sum."),
-        Mistake("sign flipped", _ce_with(sign=-1.0),
+        Mistake("sign-flipped", _ce_with(sign=-1.0),
                 "-log p_y = logsumexp(z) - z_y, which is >= 0: the logit of the true class is subtracted."),
-        Mistake("columns picked by the label", _ce_with(pick=lambda Z, y: Z[:, y]),
+        Mistake("columns-picked-by-the-label", _ce_with(pick=lambda Z, y: Z[:, y]),
                 "Z[:, y] is an (n, n) matrix (every label for every sample), broadcast into a wrong mean; pick one "
                 "logit per row with Z[np.arange(n), y]."),
-        Mistake("shift not added back", _ce_with(lse=_lse_shift_not_added_back),
+        Mistake("shift-not-added-back", _ce_with(lse=_lse_shift_not_added_back),
                 "log sum exp(z - m) = logsumexp(z) - m: add the row maximum m back before subtracting z_y."),
-        Mistake("global max", _ce_with(lse=_lse_global_max),
+        Mistake("global-max", _ce_with(lse=_lse_global_max),
                 "shift each row by its own maximum, np.max(Z, axis=1, keepdims=True): with one maximum for the "
                 "whole batch, a row far below it underflows to log(0) = -inf."),
     ),

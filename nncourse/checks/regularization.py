@@ -19,7 +19,7 @@ import copy
 import numpy as np
 
 from .. import regularization as reg
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "07_regularization"
 
@@ -69,15 +69,15 @@ register(Exercise(
     id="l2-penalty", lesson=LESSON, title="The L2 penalty over every weight matrix", points=1,
     reference=reg.l2_penalty, make_cases=_l2_penalty_cases,
     mistakes=(
-        Mistake("biases penalised", _l2p_biases,
+        Mistake("biases-penalised", _l2p_biases,
                 "only the weight matrices are penalised, not the biases: sum W**2 for each (W, b), ignore b"),
-        Mistake("no 1/2", _l2p_no_half,
+        Mistake("no-1-2", _l2p_no_half,
                 "the course's penalty is (l2 / 2) * sum W**2, so that its gradient is exactly l2 * W"),
-        Mistake("norm not squared", _l2p_norm_not_squared,
+        Mistake("norm-not-squared", _l2p_norm_not_squared,
                 "use the squared Frobenius norm, np.sum(W**2), not its square root"),
-        Mistake("first layer only", _l2p_first_layer,
+        Mistake("first-layer-only", _l2p_first_layer,
                 "add the penalty of every layer's weight matrix, not only the first"),
-        Mistake("mean instead of sum", _l2p_mean,
+        Mistake("mean-instead-of-sum", _l2p_mean,
                 "sum the squares (np.sum), do not average them: larger layers carry more penalty"),
     ),
 ))
@@ -111,13 +111,13 @@ register(Exercise(
     id="l2-grad", lesson=LESSON, title="The gradient of the L2 penalty", points=1,
     reference=reg.l2_grad, make_cases=_matrix_cases,
     mistakes=(
-        Mistake("factor 2", lambda W, l2: 2 * l2 * W,
+        Mistake("factor-2", lambda W, l2: 2 * l2 * W,
                 "the penalty is (l2 / 2) * sum W**2; the 2 of the derivative cancels the 1/2, so the gradient is l2 * W"),
-        Mistake("factor 1/2", lambda W, l2: 0.5 * l2 * W,
+        Mistake("factor-1-2", lambda W, l2: 0.5 * l2 * W,
                 "d/dW of (l2 / 2) W**2 is l2 * W: the 2 from the power cancels the 1/2"),
-        Mistake("applied the update", lambda W, l2: W - l2 * W,
+        Mistake("applied-the-update", lambda W, l2: W - l2 * W,
                 "return the gradient l2 * W, not the weights after a decay step"),
-        Mistake("penalty not gradient", lambda W, l2: 0.5 * l2 * W**2,
+        Mistake("penalty-not-gradient", lambda W, l2: 0.5 * l2 * W**2,
                 "that is the penalty of each weight; its derivative is l2 * W"),
     ),
 ))
@@ -141,15 +141,15 @@ register(Exercise(
     id="l1-grad", lesson=LESSON, title="The subgradient of the L1 penalty", points=2,
     reference=reg.l1_grad, make_cases=_l1_cases,
     mistakes=(
-        Mistake("sign(0) = 1", lambda W, l1: l1 * np.where(W >= 0, 1.0, -1.0),
+        Mistake("sign-0-1", lambda W, l1: l1 * np.where(W >= 0, 1.0, -1.0),
                 "at W = 0 the course takes sign(0) = 0 (np.sign does): a weight that is exactly zero gets no push"),
-        Mistake("W / |W|", _l1_divide,
+        Mistake("w-w", _l1_divide,
                 "W / |W| is 0/0 = NaN at W = 0; use np.sign(W), which gives 0 there"),
-        Mistake("L2 gradient", lambda W, l1: l1 * W,
+        Mistake("l2-gradient", lambda W, l1: l1 * W,
                 "that is the L2 gradient; |W| has slope +1 or -1: l1 * np.sign(W)"),
-        Mistake("penalty not gradient", lambda W, l1: l1 * np.abs(W),
+        Mistake("penalty-not-gradient", lambda W, l1: l1 * np.abs(W),
                 "that is the penalty of each weight; its derivative is l1 * np.sign(W)"),
-        Mistake("sign flipped", lambda W, l1: -l1 * np.sign(W),
+        Mistake("sign-flipped", lambda W, l1: -l1 * np.sign(W),
                 "the gradient of |W| points away from 0 (+1 for positive W); the minus sign belongs to the update step"),
     ),
 ))
@@ -199,17 +199,17 @@ register(Exercise(
     id="dropout-forward", lesson=LESSON, title="Inverted dropout, forward", points=2,
     reference=reg.dropout_forward, make_cases=_dropout_cases, run=_run_dropout, output_names=("out", "mask"),
     mistakes=(
-        Mistake("not rescaled", _dropout_factory(rescale="none"),
+        Mistake("not-rescaled", _dropout_factory(rescale="none"),
                 "kept units must be scaled by 1 / (1 - drop_prob) (inverted dropout), so the expected "
                 "activation is unchanged and evaluation needs no correction"),
-        Mistake("keep and drop confused", _dropout_factory(keep_if_below=True),
+        Mistake("keep-and-drop-confused", _dropout_factory(keep_if_below=True),
                 "drop_prob is the probability of DROPPING a unit: keep where rng.random(A.shape) >= drop_prob"),
-        Mistake("keep and drop confused, scaled by 1/p", _dropout_factory(keep_if_below=True, rescale="by_drop"),
+        Mistake("keep-and-drop-confused-scaled-by-1-p", _dropout_factory(keep_if_below=True, rescale="by_drop"),
                 "drop_prob is the probability of DROPPING a unit: keep where rng.random(A.shape) >= drop_prob "
                 "and scale the kept units by 1 / (1 - drop_prob)"),
-        Mistake("active at evaluation", _dropout_factory(always=True),
+        Mistake("active-at-evaluation", _dropout_factory(always=True),
                 "at evaluation (training=False) dropout is the identity: return a copy of A and None"),
-        Mistake("multiplied by keep probability", _dropout_factory(rescale="multiply"),
+        Mistake("multiplied-by-keep-probability", _dropout_factory(rescale="multiply"),
                 "divide the kept units by the keep probability (1 - drop_prob); multiplying by it is the old, "
                 "non-inverted scaling done at test time"),
     ),
@@ -261,14 +261,14 @@ register(Exercise(
     id="dropout-backward", lesson=LESSON, title="Inverted dropout, backward", points=1,
     reference=reg.dropout_backward, make_cases=_dropout_backward_cases,
     mistakes=(
-        Mistake("mask ignored", _db_ignores_mask,
+        Mistake("mask-ignored", _db_ignores_mask,
                 "a dropped unit did not affect the loss, so its gradient is 0: multiply dout by the same mask"),
-        Mistake("scale lost", _db_binary_mask,
+        Mistake("scale-lost", _db_binary_mask,
                 "the forward pass multiplied kept units by 1 / (1 - drop_prob); the backward multiplies by the "
                 "same scaled mask, dout * mask"),
-        Mistake("rescaled twice", _db_rescaled_twice,
+        Mistake("rescaled-twice", _db_rescaled_twice,
                 "the cached mask already holds the 1 / (1 - drop_prob) scale: multiply by it once"),
-        Mistake("another mask", _db_fresh_mask,
+        Mistake("another-mask", _db_fresh_mask,
                 "use the mask from the forward pass (the cache), never a new random one"),
     ),
 ))
@@ -371,17 +371,17 @@ register(Exercise(
     id="early-stopping", lesson=LESSON, title="Early stopping that keeps the best weights", points=3,
     reference=reg.EarlyStopping, make_cases=_early_cases, run=_run_early_stopping, kind="class",
     mistakes=(
-        Mistake("no copy", _ESNoCopy,
+        Mistake("no-copy", _ESNoCopy,
                 "best_params holds the arrays that training keeps changing in place, so it ends up with the last "
                 "weights: store a deep copy, copy.deepcopy(params) (list(params) copies only the list, not the "
                 "arrays in it)"),
-        Mistake("patience off by one", _ESOffByOne,
+        Mistake("patience-off-by-one", _ESOffByOne,
                 "stop as soon as the number of epochs without improvement reaches patience (>=), not after one more"),
-        Mistake("counter not reset", _ESNoReset,
+        Mistake("counter-not-reset", _ESNoReset,
                 "an improvement must reset the count of bad epochs to 0"),
-        Mistake("ties improve", _ESTiesImprove,
+        Mistake("ties-improve", _ESTiesImprove,
                 "an equal loss is not an improvement: require val_loss < best_loss - min_delta"),
-        Mistake("min_delta ignored", _ESNoMinDelta,
+        Mistake("min-delta-ignored", _ESNoMinDelta,
                 "an improvement must beat the best loss by more than min_delta: val_loss < best_loss - min_delta"),
     ),
 ))
@@ -468,22 +468,22 @@ register(Exercise(
     id="train-val-split", lesson=LESSON, title="A seeded, stratified train/validation/test split", points=2,
     reference=reg.train_val_test_split, make_cases=_split_cases, run=_run_split,
     mistakes=(
-        Mistake("not stratified", _split_factory(stratified=False),
+        Mistake("not-stratified", _split_factory(stratified=False),
                 "with stratify=True split each class separately (np.flatnonzero(y == c) for every class c), "
                 "so every part keeps the class proportions"),
-        Mistake("rows and labels shuffled apart", _split_factory(pair_broken=True),
+        Mistake("rows-and-labels-shuffled-apart", _split_factory(pair_broken=True),
                 "X and y were reordered by different permutations, so rows lost their labels: index both "
                 "with the same index array, X[idx], y[idx]"),
-        Mistake("parts overlap", _split_factory(overlap=True),
+        Mistake("parts-overlap", _split_factory(overlap=True),
                 "some samples landed in two parts: shuffle each class once, then cut that one order into "
                 "consecutive slices for test, validation and training"),
-        Mistake("parts not shuffled", _split_factory(final_shuffle=False),
+        Mistake("parts-not-shuffled", _split_factory(final_shuffle=False),
                 "each part is sorted by class (all 0s, then all 1s, ...): shuffle each part once more after "
                 "putting the classes together, or mini-batches will hold one class each"),
-        Mistake("seed ignored", _split_factory(own_rng=True),
+        Mistake("seed-ignored", _split_factory(own_rng=True),
                 "the same seed must give the same split: make the generator from the seed, "
                 "np.random.default_rng(seed), and draw every permutation from it"),
-        Mistake("fractions swapped", _split_factory(fractions_swapped=True),
+        Mistake("fractions-swapped", _split_factory(fractions_swapped=True),
                 "the validation part has val_fraction of each class and the test part test_fraction; "
                 "yours are the other way round"),
     ),
