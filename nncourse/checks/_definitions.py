@@ -129,8 +129,12 @@ class Exercise:
         ``"function"`` or ``"class"``: what the learner passes.
     shrink : bool
         When an answer fails, look for the smallest input on which it differs
-        (in the learner's kernel only; :mod:`._shrinking`). Off for exercises
-        whose inputs cannot be cut down (a ``run`` hook, labels, seeds).
+        (in the learner's kernel only; :mod:`._shrinking`). Exercises with a
+        ``run`` hook are never cut down.
+    value_hints : bool
+        Allow the generic value hints (sign, factor, transpose). Off where the
+        compared numbers are summaries (rounded ratios of a distribution), whose
+        ratios mean nothing.
     """
 
     id: str
@@ -150,6 +154,7 @@ class Exercise:
     n_objects: int = 1
     kind: str = "function"
     shrink: bool = True
+    value_hints: bool = True
 
     def reference_objects(self) -> tuple:
         return self.reference if isinstance(self.reference, tuple) else (self.reference,)

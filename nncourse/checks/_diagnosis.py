@@ -60,8 +60,9 @@ NONE = Diagnosis(None, None)
 
 
 def _same_result(exercise: Exercise, a, b) -> bool:
+    # Errors are the same when their types are: the learner's message is their own.
     if isinstance(a, Raised) or isinstance(b, Raised):
-        return isinstance(a, Raised) and isinstance(b, Raised) and a == b
+        return isinstance(a, Raised) and isinstance(b, Raised) and a.type_name == b.type_name
     if isinstance(a, tuple):
         return isinstance(b, tuple) and len(a) == len(b) and all(_same_result(exercise, x, y) for x, y in zip(a, b))
     if isinstance(a, dict):
@@ -84,19 +85,28 @@ def _same_outcome(exercise: Exercise, mine: Outcome, theirs: Outcome) -> bool:
                for a, b in zip(mine.inputs_after, theirs.inputs_after))
 
 
-def match_mistake(exercise: Exercise, cases: list, outcomes: list, failing: list) -> Mistake | None:
+def match_mistake(exercise: Exercise, cases: list, outcomes: list, failing: list, fails) -> Mistake | None:
     """The known mistake that reproduces the learner's outcome on every failing case, or None.
 
     Different mistakes often give the same numbers on a small case (the worked
-    example), so one case is never enough. When several mistakes reproduce every
-    failing case, the one that also reproduces more of the passing cases wins.
+    example), so one case is never enough; and the mistake must fail each of
+    those cases itself (right values with an overflow warning are not the same
+    failure as a formula that never overflows). ``fails(case_index, outcome)``
+    is the judgement of one case. When several mistakes reproduce every failing
+    case, the one that also reproduces more of the passing cases wins.
     """
     best, best_score = None, -1
     passing = [i for i in range(len(cases)) if i not in failing]
     for mistake in exercise.mistakes:
         impl = mistake.implementation
         objects = impl if isinstance(impl, tuple) else (impl,)
-        if not all(_same_outcome(exercise, run_student(exercise, objects, cases[i]), outcomes[i]) for i in failing):
+        reproduced = True
+        for i in failing:
+            mine = run_student(exercise, objects, cases[i])
+            if not (_same_outcome(exercise, mine, outcomes[i]) and fails(i, mine)):
+                reproduced = False
+                break
+        if not reproduced:
             continue
         score = sum(_same_outcome(exercise, run_student(exercise, objects, cases[i]), outcomes[i]) for i in passing)
         if score > best_score:
@@ -199,16 +209,19 @@ def consistent_fact(per_case: list) -> ValueFact | None:
     return None
 
 
-def shape_diagnosis(expected: np.ndarray, got: np.ndarray) -> Diagnosis:
+def shape_diagnosis(expected: np.ndarray, got: np.ndarray, zero_d_input: bool = False) -> Diagnosis:
     """A generic reason for a shape mismatch, only when the numbers show it."""
     e_shape, g_shape = expected.shape, got.shape
     numbers_match = (got.size == expected.size and got.dtype.kind in "biuf"
                      and np.allclose(got.astype(float).ravel(), expected.astype(float).ravel(),
                                      rtol=1e-6, atol=1e-9, equal_nan=True))
-    if e_shape == () and g_shape in ((1,), (1, 1)):
+    if e_shape == () and got.ndim >= 1 and zero_d_input and numbers_match:
         return Diagnosis("generic:0d-shape", f"for a 0-d input (a single number) return a 0-d result, not shape "
                          f"{g_shape}: avoid np.atleast_1d, np.array([...]) and reshape(-1) (np.asarray keeps the "
                          "shape)")
+    if e_shape == () and got.ndim >= 1 and numbers_match:
+        return Diagnosis("generic:scalar-as-array", f"return one number (e.g. `float(total)`), not an array of "
+                         f"shape {g_shape} holding it")
     if numbers_match and tuple(s for s in e_shape if s != 1) == tuple(s for s in g_shape if s != 1):
         return Diagnosis("generic:keepdims", f"the numbers are right but the shape is {g_shape}, not {e_shape}: an "
                          "axis of length 1 is extra or missing (keepdims=True, [:, None], or [:, 0] / .ravel())")
@@ -268,7 +281,8 @@ def mismatch_diagnosis(exercise: Exercise, case: Case, found: Mismatch, input_dt
     if found.kind == "none":
         return Diagnosis("generic:no-return", "did you forget the `return` statement?")
     if found.kind == "shape":
-        return shape_diagnosis(found.expected, found.got)
+        zero_d = any(a.ndim == 0 and a.dtype.kind == "f" for _, a in labelled_data(case))
+        return shape_diagnosis(found.expected, found.got, zero_d)
     if found.kind == "dtype":
         return dtype_diagnosis(found.expected, found.got, input_dtypes)
     if found.kind == "nonfinite":

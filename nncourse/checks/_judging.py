@@ -143,11 +143,12 @@ def judge(exercise: Exercise, cases: list, outcomes: list, *, objects: tuple | N
         return Report(exercise.id, len(cases), ())
     diagnoses = {i: verdicts[i].diagnosis for i in failing}
     if any(verdicts[i].reason != NOT_ATTEMPTED for i in failing):
-        mistake = dx.match_mistake(exercise, cases, outcomes, failing)
+        mistake = dx.match_mistake(exercise, cases, outcomes, failing,
+                                   lambda i, outcome: evaluate(exercise, cases[i], expecteds[i], outcome) is not None)
         if mistake is not None:
             diagnoses = {i: dx.Diagnosis(mistake.name, mistake.hint) for i in failing}
         else:
-            valued = [i for i in failing if verdicts[i].mismatch is not None]
+            valued = [i for i in failing if verdicts[i].mismatch is not None] if exercise.value_hints else []
             fact = dx.consistent_fact([dx.value_facts(cases[i], verdicts[i].mismatch.expected,
                                                       verdicts[i].mismatch.got) for i in valued])
             for i in valued:
