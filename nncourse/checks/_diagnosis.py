@@ -280,6 +280,8 @@ def mismatch_diagnosis(exercise: Exercise, case: Case, found: Mismatch, input_dt
     """The generic diagnosis of one mismatch other than wrong values (those need every failing case)."""
     if found.kind == "none":
         return Diagnosis("generic:no-return", "did you forget the `return` statement?")
+    if found.kind == "structure":
+        return Diagnosis("generic:structure")
     if found.kind == "shape":
         zero_d = any(a.ndim == 0 and a.dtype.kind == "f" for _, a in labelled_data(case))
         return shape_diagnosis(found.expected, found.got, zero_d)
