@@ -79,7 +79,7 @@ def _init_wrong(exercise, std):
     uniform_std = lambda n_in, n_out, rng: rng.uniform(-std(n_in, n_out), std(n_in, n_out), size=(n_in, n_out))  # noqa: E731
     return [
         wrong(exercise, "variance as std", "variance-used-as-std", _normal(lambda a, b: std(a, b) ** 2)),
-        wrong(exercise, "uniform with the std as limit", "uniform-with-the-std-as-limit", uniform_std),
+        wrong(exercise, "uniform with the std as limit", {"uniform-with-the-std-as-limit", "uniform-limit-as-std"}, uniform_std),
         wrong(exercise, "shape transposed", "shape-transposed",
               lambda n_in, n_out, rng: rng.normal(0.0, std(n_in, n_out), size=(n_out, n_in))),
         wrong(exercise, "fresh generator", {"fresh-generator", "global-random"},
@@ -154,7 +154,7 @@ WRONG = [
     wrong("initial-loss", "rounded", "rounded", lambda k: round(np.log(k))),
     wrong("initial-loss", "ln K / K", "averaged-over-classes", lambda k: float(np.log(k) / k)),
     wrong("initial-loss", "array of one", "generic:scalar-as-array", lambda k: np.log(np.array([k]))),
-    wrong("initial-loss", "log(K) with integer division", "integer-division", lambda k: float(-np.log(1 // k)) if k > 1 else 0.0),
+    wrong("initial-loss", "log(K) with integer division", {"integer-division", "generic:nonfinite"}, lambda k: float(-np.log(1 // k)) if k > 1 else 0.0),
 ]
 
 
