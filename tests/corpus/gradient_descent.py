@@ -189,7 +189,7 @@ WRONG = [
     wrong("rmsprop-step", "in place", MUTATED, _rms_in_place),
     wrong("rmsprop-step", "eps ignored", "eps-ignored", _rms(lambda g, s, r: r * s + (1 - r) * g ** 2, lambda g, s, s0, lr, e: lr * g / (np.sqrt(s) + 1e-8))),
     wrong("rmsprop-step", "no (1 - rho)", "no-one-minus-rho", _rms(lambda g, s, r: r * s + g ** 2, lambda g, s, s0, lr, e: lr * g / (np.sqrt(s) + e))),
-    wrong("rmsprop-step", "ascent", {"ascent", "sign"}, _rms(lambda g, s, r: r * s + (1 - r) * g ** 2, lambda g, s, s0, lr, e: -lr * g / (np.sqrt(s) + e))),
+    wrong("rmsprop-step", "ascent", {"ascent", "sign", "generic:sign"}, _rms(lambda g, s, r: r * s + (1 - r) * g ** 2, lambda g, s, s0, lr, e: -lr * g / (np.sqrt(s) + e))),
     wrong("rmsprop-step", "multiplied by sqrt", "multiplied-not-divided", _rms(lambda g, s, r: r * s + (1 - r) * g ** 2, lambda g, s, s0, lr, e: lr * g * (np.sqrt(s) + e))),
     # ------------------------------------------------------------ adam-step
     wrong("adam-step", "no bias correction", "no-bias-correction", _adam(correct_bias=False)),
