@@ -244,8 +244,8 @@ def dtype_diagnosis(expected: np.ndarray, got: np.ndarray, input_dtypes: set) ->
     """Why a result's dtype is wrong, described from the actual inputs."""
     e, g = expected.dtype, got.dtype
     if e.kind == "f" and g.kind == "b":
-        hint = ("a comparison such as `z > 0` gives booleans; return numbers: `(z > 0).astype(z.dtype)` "
-                "(or multiply by 1.0)")
+        hint = ("a comparison gives booleans (True/False); return numbers: convert with `.astype(...)` to the "
+                "float dtype (or multiply by 1.0)")
     elif e.kind == "f" and g.kind in "iu":
         if not input_dtypes:
             hint = (f"the inputs are integers, but the result must be {e} numbers: build it as a float array "

@@ -247,7 +247,7 @@ WRONG = [
     wrong("l1-grad", "sign flipped", {"sign-flipped", "generic:sign"}, lambda W, l1: -l1 * np.sign(W)),
     wrong("l1-grad", "in place", MUTATED, _l1_in_place),
     wrong("l1-grad", "sign(W) only", "strength-ignored", lambda W, l1: np.sign(W)),
-    wrong("l1-grad", "nan_to_num of W/|W|", "w-w-patched", lambda W, l1: l1 * np.nan_to_num(W / np.where(W == 0, np.nan, np.abs(W)), nan=1.0)),
+    wrong("l1-grad", "nan_to_num of W/|W| with nan=1 (sign(0) = 1)", {"w-w-patched", "sign-0-1"}, lambda W, l1: l1 * np.nan_to_num(W / np.where(W == 0, np.nan, np.abs(W)), nan=1.0)),
     wrong("l1-grad", "booleans", "generic:dtype", lambda W, l1: np.sign(W).astype(int) * int(l1 > 0)),
     # ------------------------------------------------------------ dropout-forward
     wrong("dropout-forward", "not rescaled", "not-rescaled", _dropout(scale="none")),
@@ -256,7 +256,7 @@ WRONG = [
     wrong("dropout-forward", "times keep prob", "multiplied-by-keep-probability", _dropout(scale="times-keep")),
     wrong("dropout-forward", "1 / drop_prob", "scaled-by-drop-prob", _dropout(scale="by-drop")),
     wrong("dropout-forward", "binary mask cached", "unscaled-mask-cached", _dropout(mask_kind="binary")),
-    wrong("dropout-forward", "float binary mask cached", "unscaled-mask-cached", _dropout(mask_kind="bool-float")),
+    wrong("dropout-forward", "float binary mask cached", {"unscaled-mask-cached", "unscaled-float-mask-cached"}, _dropout(mask_kind="bool-float")),
     wrong("dropout-forward", "returns A itself at evaluation", "generic:aliasing", _dropout(eval_mode="same")),
     wrong("dropout-forward", "scaled at evaluation", "scaled-at-evaluation", _dropout(eval_mode="scaled")),
     wrong("dropout-forward", "own generator", "own-generator", _dropout(rng_kind="own")),
