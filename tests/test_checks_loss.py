@@ -30,7 +30,8 @@ def test_lesson_has_its_exercises():
 def test_failure_names_the_case_and_shows_expected_and_got():
     message = run_checks("mse", lambda p, y: float(np.mean(np.abs(p - y))), seed=0).message()
     # Worked example: |0.5| + |2| + |1| over 6 entries = 3.5 / 6 = 0.583333; squares: 0.25 + 4 + 1 = 5.25 / 6 = 0.875
-    assert message.startswith("mse: case 'the worked example: 3 samples, 2 outputs' failed: wrong values")
+    assert message.startswith("mse: case 'the worked example: 3 samples, 2 outputs (MSE 5.25 / 6 = 0.875)' failed: "
+                              "wrong value")
     assert "expected 0.875, got 0.583333" in message
 
 

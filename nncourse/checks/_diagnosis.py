@@ -108,7 +108,11 @@ def match_mistake(exercise: Exercise, cases: list, outcomes: list, failing: list
                 break
         if not reproduced:
             continue
-        score = sum(_same_outcome(exercise, run_student(exercise, objects, cases[i]), outcomes[i]) for i in passing)
+        # A mistake that fails a case the learner passes is another mistake that happens to agree here.
+        theirs = [run_student(exercise, objects, cases[i]) for i in passing]
+        if any(fails(i, mine) for i, mine in zip(passing, theirs)):
+            continue
+        score = sum(_same_outcome(exercise, mine, outcomes[i]) for i, mine in zip(passing, theirs))
         if score > best_score:
             best, best_score = mistake, score
     return best
@@ -124,7 +128,7 @@ def _sizes(case: Case) -> list:
     found = []
     for _, a in labelled_data(case):
         if a.ndim >= 1 and a.dtype.kind == "f":
-            if a.shape[0] > 2:
+            if a.shape[0] >= 2:
                 found.append((a.shape[0], f"n = {a.shape[0]}, the number of samples (rows)"))
             if a.size > 2 and a.size != a.shape[0]:
                 found.append((a.size, f"N = {a.size}, the number of entries"))

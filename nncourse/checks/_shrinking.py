@@ -151,8 +151,14 @@ def smallest_failing_input(exercise: Exercise, objects: tuple, case: Case) -> st
         return None
     if sum(a.size for _, a in _arrays(smallest)) >= sum(a.size for _, a in slots):
         return None  # nothing smaller than the case itself
+    from ._judging import evaluate
+
     name = getattr(objects[0], "__name__", exercise.id)
-    got = run_student(exercise, objects, smallest).result
+    outcome = run_student(exercise, objects, smallest)
     expected = reference_result(exercise, smallest)
-    verb = "" if isinstance(got, Raised) else "returned "
-    return f"{_call_text(name, smallest)} {verb}{_value_text(got)}; expected {_value_text(expected)}"
+    verdict = evaluate(exercise, smallest, expected, outcome)
+    if verdict is not None and verdict.mismatch is None and not isinstance(outcome.result, Raised):
+        # Not a matter of values (an argument changed, an overflow, a dtype): say what happened.
+        return f"{_call_text(name, smallest)}: {verdict.reason.splitlines()[0]}"
+    verb = "" if isinstance(outcome.result, Raised) else "returned "
+    return f"{_call_text(name, smallest)} {verb}{_value_text(outcome.result)}; expected {_value_text(expected)}"

@@ -296,7 +296,7 @@ def _summarise_init(target_std):
         if not isinstance(W, np.ndarray) or W.dtype.kind != "f":
             raise TypeError(f"expected a float numpy array of shape ({n_in}, {n_out}), got "
                             f"{type(W).__name__ if not isinstance(W, np.ndarray) else 'dtype ' + str(W.dtype)}")
-        summary = {"shape": np.array(W.shape)}
+        summary = {"shape": np.array(W.shape)} if check == "shape" else {}
         std = target_std(n_in, n_out)
         w = np.asarray(W, dtype=np.float64)
         if "mean" in check:
