@@ -456,7 +456,7 @@ register(Exercise(
         Mistake("h-ignored", _numerical_with(use_h=False),
                 "use the step h you are given (its default is 1e-5, but the caller may pass another)."),
         Mistake("divided-by-4h", _numerical_with(divisor=4.0),
-                "the two points x + h and x - h are 2h apart: divide by 2 * h."),
+                "the centred difference divides by the distance between x + h and x - h, which is 2h, not 4h."),
         Mistake("one-axis-only", _numerical_one_axis,
                 "range(len(x)) walks the first axis only (x[i] is a whole row of a matrix): walk every index "
                 "with np.ndindex(x.shape)."),

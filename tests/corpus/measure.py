@@ -1,6 +1,6 @@
 """Measure the checks on the corpus: kill rate, correct answers rejected, hints that name the mistake.
 
-    .venv/bin/python -m tests.corpus.measure [lesson ...]     # a table and the totals
+    .venv/bin/python -m tests.corpus.measure [lesson ...]     # a table and the totals (from the repository root)
 
 A wrong answer is *killed* when the check fails it (seed 0). Its first failure
 (the one the learner reads) carries a diagnosis id: the hint *names the
@@ -28,7 +28,7 @@ LESSONS = ("linear_algebra", "activations", "forward_pass", "loss", "backprop", 
 def corpus(lessons=LESSONS):
     wrong, correct = [], []
     for lesson in lessons:
-        module = importlib.import_module(f"tests.corpus.{lesson}")
+        module = importlib.import_module(f"{__package__}.{lesson}")
         wrong += module.WRONG
         correct += module.CORRECT
     return wrong, correct
