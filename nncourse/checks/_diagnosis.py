@@ -127,11 +127,15 @@ def _sizes(case: Case) -> list:
     """(n, label) candidates for a factor n: the rows and the entries of each array input."""
     found = []
     for _, a in labelled_data(case):
-        if a.ndim >= 1 and a.dtype.kind == "f":
+        if a.dtype.kind != "f" or a.ndim == 0:
+            continue
+        if a.ndim == 1 and a.size >= 2:
+            found.append((a.size, f"{a.size}, the length of an input vector"))
+        elif a.ndim >= 2:
             if a.shape[0] >= 2:
-                found.append((a.shape[0], f"n = {a.shape[0]}, the number of samples (rows)"))
+                found.append((a.shape[0], f"{a.shape[0]}, the number of rows (samples) of an input"))
             if a.size > 2 and a.size != a.shape[0]:
-                found.append((a.size, f"N = {a.size}, the number of entries"))
+                found.append((a.size, f"{a.size}, the number of entries of an input"))
     return found
 
 
@@ -182,17 +186,28 @@ def value_facts(case: Case, expected: np.ndarray, got: np.ndarray) -> list:
                     named = True
             for n, label in _sizes(case):
                 if np.isclose(r, n, rtol=1e-6):
-                    facts.append(ValueFact("generic:factor-n", f"off by a factor of {label}: you summed where the "
-                                           "course takes the mean (reduction='mean')", weight, float(n)))
+                    facts.append(ValueFact("generic:factor-n", f"every entry is {label} times the answer: a sum "
+                                           "where the course takes the mean (reduction='mean'), or a division by "
+                                           "that number missing", weight, float(n)))
                     named = True
                 elif np.isclose(r, 1.0 / n, rtol=1e-6):
-                    facts.append(ValueFact("generic:factor-1/n", f"off by a factor of 1/n with {label}: divide by "
-                                           "n once only (or not at all where the upstream gradient already "
-                                           "carries the 1/n)", weight, 1.0 / n))
+                    facts.append(ValueFact("generic:factor-1/n", f"every entry is the answer divided by {label}: "
+                                           "a division too many (the 1/n of a mean belongs in one place only: "
+                                           "not again where the upstream gradient already carries it)", weight,
+                                           1.0 / n))
                     named = True
             if not named:
                 facts.append(ValueFact("generic:factor", f"every entry is {r:.4g} times the answer: a scale "
                                        "factor is missing or extra", weight, r))
+    if not facts:
+        for _, a in labelled_data(case):
+            if a.shape == e.shape and a.dtype.kind == "f" and np.any(a == 0) and np.any(a != 0):
+                wrong = ~np.isclose(g, e, rtol=1e-6, atol=1e-12)
+                if np.any(wrong) and np.array_equal(wrong, a == 0):
+                    facts.append(ValueFact("generic:at-zero", "only the entries where the input is exactly 0 are "
+                                           "wrong: check the value your code gives at 0 (a kink: >, >= or a "
+                                           "division by |x|)", int(np.count_nonzero(wrong))))
+                    break
     if (e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and not np.allclose(e, e.T, rtol=1e-6)
             and np.allclose(g, e.T, rtol=1e-6, atol=1e-12)):
         facts.append(ValueFact("generic:transpose", "the result is the transpose of the answer: check the order "

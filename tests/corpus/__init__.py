@@ -45,7 +45,7 @@ class Correct:
 
 
 def wrong(exercise: str, label: str, names, answer) -> Wrong:
-    names = {names} if isinstance(names, str) else set(names)
+    names = set() if names is None else {names} if isinstance(names, str) else set(names)
     return Wrong(exercise, label, frozenset(names), answer)
 
 

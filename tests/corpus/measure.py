@@ -80,7 +80,7 @@ def summary(rows) -> dict:
 
 
 def main(argv) -> int:
-    lessons = tuple(argv) or LESSONS
+    lessons = tuple(argv) or LESSONS + ("holdout",)
     wrong, correct = corpus(lessons)
     rows = measure(wrong)
     for r in rows:
