@@ -137,7 +137,8 @@ WRONG = [
     wrong("row-normalise", "norm plus 1", None, lambda X: X / (np.linalg.norm(X, axis=1, keepdims=True) + 1)),
     wrong("row-normalise", "multiplied by the norm", None, lambda X: X * np.linalg.norm(X, axis=1, keepdims=True)),
     wrong("grad-quadratic", "A^T x + x A (that is 2 A^T x)", "2atx-assumes-a-symmetric", lambda A, x: A.T @ x + x @ A),
-    wrong("grad-least-squares", "divided by X.size", "generic:factor-1/n",  # accepted after the first measurement lambda w, X, y: 2 * X.T @ (X @ w - y) / X.size),
+    wrong("grad-least-squares", "divided by X.size", "generic:factor-1/n",  # accepted after the first measurement
+          lambda w, X, y: 2 * X.T @ (X @ w - y) / X.size),
     wrong("collapse-linear", "b1 through W1 instead of W2", None,
           lambda W1, b1, W2, b2: (W1 @ W2, (b1 @ W1.T if W1.shape[0] == W1.shape[1] else b1.sum()) * np.ones(W2.shape[1]) + b2)),
     wrong("collapse-linear", "W1 + W2", None, lambda W1, b1, W2, b2: (W1 + W2, b1 @ W2 + b2)),
@@ -154,7 +155,8 @@ WRONG = [
     wrong("softmax", "no exponential", None, _softmax_no_exp),
     wrong("softmax", "no shift, whole-batch sum", {"no-shift", "summed-over-the-whole-batch", "generic:overflow"},
           lambda z: np.exp(z) / np.exp(z).sum()),
-    wrong("dense-forward", "cache holds X transposed", "generic:shape-transposed",  # accepted after the first measurement lambda X, W, b: (X @ W + b, (X.T, W))),
+    wrong("dense-forward", "cache holds X transposed", "generic:shape-transposed",  # accepted after the first measurement
+          lambda X, W, b: (X @ W + b, (X.T, W))),
     wrong("count-params", "only the output bias", None, lambda s: sum(a * b for a, b in zip(s, s[1:])) + s[-1]),
     wrong("count-params", "the sum of the sizes", None, lambda s: sum(s)),
     wrong("forward-pass", "softmax of the output without its bias", None, _forward_softmax_of_input),
@@ -162,7 +164,8 @@ WRONG = [
     wrong("init-xavier", "sqrt(2) / (n_in + n_out)", None,
           lambda n_in, n_out, rng: rng.normal(0, np.sqrt(2) / (n_in + n_out), (n_in, n_out))),
     wrong("initial-loss", "ln K squared", None, lambda k: float(np.log(k) ** 2)),
-    wrong("mse", "mean over the outputs, summed over the samples", "generic:factor-n",  # accepted after the first measurement lambda p, y: float(np.mean((p - y) ** 2, axis=-1).sum())),
+    wrong("mse", "mean over the outputs, summed over the samples", "generic:factor-n",  # accepted after the first measurement
+          lambda p, y: float(np.mean((p - y) ** 2, axis=-1).sum())),
     wrong("mse-grad", "the MAE gradient", None, lambda p, y: np.sign(p - y) / p.size),
     wrong("one-hot", "an (n, n) identity", None, lambda y, n_classes: np.eye(len(y))[y]),
     wrong("binary-cross-entropy", "eps added inside the log", None, _bce_additive_eps),
@@ -186,7 +189,8 @@ WRONG = [
         lambda epoch: lr * factor ** (epoch // every + 1))),
     wrong("l2-penalty", "square of the sum", None, lambda params, l2: 0.5 * l2 * sum(np.sum(W) ** 2 for W, _ in params)),
     wrong("l2-grad", "l2 |W|", None, lambda W, l2: l2 * np.abs(W)),
-    wrong("l1-grad", "divided by the number of weights", "generic:factor-1/n",  # accepted after the first measurement lambda W, l1: l1 * np.sign(W) / W.size),
+    wrong("l1-grad", "divided by the number of weights", "generic:factor-1/n",  # accepted after the first measurement
+          lambda W, l1: l1 * np.sign(W) / W.size),
     wrong("dropout-forward", "binomial draws", "another-draw", lambda A, drop_prob, *, rng, training=True: (
         (A.copy(), None) if not training else (lambda m: (A * m, m))(rng.binomial(1, 1 - drop_prob, A.shape) / (1 - drop_prob)))),
     wrong("dropout-backward", "the mask's pattern without its scale", "scale-lost",
