@@ -33,7 +33,7 @@ import pytest
 
 import nncourse
 from nncourse import activations as act
-from nncourse import backprop, layers, losses, optim
+from nncourse import backprop, layers, optim
 from nncourse import regularization as reg
 from nncourse.checks import EXERCISES, CheckFailed, check, exercise_rng, judge, run_checks, run_student
 from nncourse.checks import _exchange

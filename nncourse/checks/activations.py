@@ -190,7 +190,7 @@ def _leaky_cases(rng: np.random.Generator) -> list:
         Case(f"a vector of 10, slope {slopes[1]:.3f}", (_with_zeros(rng, (10,)),), {"slope": float(slopes[1])}),
         Case(f"a 0-d input, slope {slopes[3]:.3f}: the result is 0-d too", (np.array(-abs(rng.normal(0.0, 3.0))),),
              {"slope": float(slopes[3])}),
-        Case(f"float32 input of shape (3, 4), slope 0.2: the result stays float32",
+        Case("float32 input of shape (3, 4), slope 0.2: the result stays float32",
              (rng.normal(0.0, 2.0, size=(3, 4)).astype(np.float32),), {"slope": 0.2}),
         Case(f"z = [-1000, -1, 0, 1, 1000], slope {slopes[2]:.3f}", (np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0]),),
              {"slope": float(slopes[2])}, extreme=True),

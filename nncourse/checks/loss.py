@@ -278,8 +278,8 @@ def _logit_cases(rng: np.random.Generator, with_labels: bool) -> list:
     n, k = int(rng.integers(4, 8)), int(rng.integers(3, 6))
     square = int(rng.integers(3, 6))
     cases = [
-        ("the worked example: z = [2, 1, 0.1], label 0 (logsumexp 2.4170, loss 0.4170)", np.array([[2.0, 1.0, 0.1]]),
-         np.array([0]), False),
+        ("the worked example: z = [2, 1, 0.1], label 0 (loss 2.4170 - 2 = 0.4170)" if with_labels
+         else "the worked example: z = [2, 1, 0.1] (logsumexp 2.4170)", np.array([[2.0, 1.0, 0.1]]), np.array([0]), False),
         (f"random logits, shape ({n}, {k})", rng.normal(0.0, 2.0, size=(n, k)), rng.integers(0, k, size=n), False),
         (f"square batch, shape ({square}, {square})", rng.normal(0.0, 2.0, size=(square, square)),
          rng.integers(0, square, size=square), False),

@@ -16,9 +16,6 @@ def _relu_in_place(z):
     return z
 
 
-def _relu_loop_list(z):
-    return np.array([max(0.0, v) for v in z.ravel()]).reshape(z.shape)
-
 
 def _relu_loop(z):
     out = z.copy()

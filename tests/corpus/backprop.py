@@ -82,19 +82,13 @@ def _sce_silenced(Z, y):
     return (P - np.eye(Z.shape[1])[y]) / len(y)
 
 
-def _backward(*, derivative=True, order="params", first=True, again=False, same_layer=False, dz_in_place=False,
+def _backward(*, derivative=True, order="params", first=True, again=False, same_layer=False,
               append_db_keepdims=False, upstream_activation=False):
     def backward(dZ_out, cache):
         grads = []
         dZ = dZ_out
         if again:
             dZ = backprop.activation_backward(dZ, cache[-1].activation)
-        if dz_in_place:
-            dZ *= 1.0
-            dZ += 0.0
-            dZ[...] = dZ / 1.0
-            dZ *= 2.0
-            dZ /= 2.0
         stop = 0 if first else 1
         for l in range(len(cache) - 1, stop - 1, -1):
             A_prev, W = cache[l].dense

@@ -166,9 +166,6 @@ def _rows_loop(X):
     return out
 
 
-def _lsq(fn):
-    return fn
-
 
 WRONG = [
     # ------------------------------------------------------------ centre
