@@ -26,7 +26,9 @@ def test_the_corpus_covers_every_exercise():
     per_exercise = {}
     for entry in WRONG:
         per_exercise[entry.exercise] = per_exercise.get(entry.exercise, 0) + 1
-        assert entry.exercise in EXERCISES and entry.names, entry
+        # An answer whose mistake no diagnosis can name lists no ids (some held-out answers): it can only
+        # count as generic or misleading.
+        assert entry.exercise in EXERCISES, entry
     thin = {e: per_exercise.get(e, 0) for e in EXERCISES if per_exercise.get(e, 0) < 8}
     assert not thin, f"exercises with fewer than 8 wrong answers in the corpus: {thin}"
     assert len(WRONG) >= 400 and len(CORRECT) >= 140
