@@ -373,3 +373,9 @@ def test_float32_answers_are_compared_at_float32_precision():
     # 0.5 * (1 + tanh(z / 2)) in float32 differs from the sign-split form by a few float32 ulps.
     for seed in range(50):
         assert checks.run_checks("sigmoid", lambda z: 0.5 * (1 + np.tanh(z / 2)), seed=seed).passed
+
+
+def test_a_failing_check_leaves_no_hypothesis_folder_behind(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = checks.run_checks("relu", np.abs, seed=0)
+    assert report.smallest and list(tmp_path.iterdir()) == []

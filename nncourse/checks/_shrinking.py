@@ -20,6 +20,7 @@ Hypothesis is imported here, and this module only when a check fails, so that
 
 from __future__ import annotations
 
+import tempfile
 import time
 
 import numpy as np
@@ -136,19 +137,30 @@ def smallest_failing_input(exercise: Exercise, objects: tuple, case: Case) -> st
     from hypothesis import HealthCheck, Phase, Verbosity, find, settings
     from hypothesis.errors import NoSuchExample
 
+    from hypothesis import configuration
+
     started = time.monotonic()
 
     def still_fails(candidate):
         return time.monotonic() - started < TIME_BUDGET and _fails(exercise, objects, candidate)
 
-    try:
-        smallest = find(_candidates(case, slots), still_fails, settings=settings(
-            max_examples=MAX_EXAMPLES, database=None, derandomize=True, deadline=None, verbosity=Verbosity.quiet,
-            suppress_health_check=list(HealthCheck), phases=(Phase.generate, Phase.shrink)))
-    except NoSuchExample:
-        return None
-    except Exception:  # noqa: BLE001 - a hint must never break a check
-        return None
+    # Hypothesis caches what it learns in a ".hypothesis" folder of the working directory; a failing
+    # check must leave nothing in the learner's workspace, so its home is a temporary folder for the
+    # duration of the search (and whatever it was before afterwards).
+    previous_home = vars(configuration).get("__hypothesis_home_directory")
+    with tempfile.TemporaryDirectory(prefix="nncourse-shrink-") as home:
+        configuration.set_hypothesis_home_dir(home)
+        try:
+            smallest = find(_candidates(case, slots), still_fails, settings=settings(
+                max_examples=MAX_EXAMPLES, database=None, derandomize=True, deadline=None,
+                verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck),
+                phases=(Phase.generate, Phase.shrink)))
+        except NoSuchExample:
+            return None
+        except Exception:  # noqa: BLE001 - a hint must never break a check
+            return None
+        finally:
+            configuration.set_hypothesis_home_dir(previous_home)
     if sum(a.size for _, a in _arrays(smallest)) >= sum(a.size for _, a in slots):
         return None  # nothing smaller than the case itself
     from ._judging import evaluate
