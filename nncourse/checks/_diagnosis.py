@@ -17,7 +17,10 @@ it is true of the learner's result:
 ``generic:outer-broadcast`` an (n,) and an (n, 1) array broadcast into (n, n): its diagonal is
                             the answer
 ``generic:keepdims``        the right numbers with an axis of length 1 too many or too few
-``generic:0d-shape``        shape (1,) for a 0-d input
+``generic:0d-shape``        shape (1,) for a 0-d input; ``generic:scalar-as-array``: one number
+                            returned inside an array
+``generic:at-zero``         wrong exactly where an input is 0 (the value chosen at a kink)
+``generic:structure``       another number of parts, or a dict with other keys (the text says which)
 ``generic:reduced-all``     one number that is the sum or mean of the answer's entries
 ``generic:dtype``           the right shape in the wrong dtype (float32 in, float64 out; booleans)
 ``generic:nonfinite``       inf or NaN where the answer is finite; ``generic:overflow`` on an
@@ -26,6 +29,7 @@ it is true of the learner's result:
 ``generic:input-mutated``   an argument changed during the call (arrays inside lists included)
 ``generic:aliasing``        the result is an argument, where a new array is asked for
 ``generic:global-variable`` the same result for every case although the answers differ
+``generic:not-attempted``   the students' stub still raises NotImplementedError
 ``generic:name-error``      a name that does not exist; ``generic:shape-error``: numpy refused
                             to combine two shapes; ``generic:index-error``; ``generic:signature``
 ==========================  ==================================================================
