@@ -40,7 +40,7 @@ def test_failure_names_the_case_and_shows_expected_and_got():
     wrong = EXERCISES["dense-backward"].mistakes[0].implementation  # dW transposed
     message = run_checks("dense-backward", wrong, seed=0).message()
     assert message.startswith("dense-backward: case 'square weights (3, 3), 4 samples' failed: dW: wrong values")
-    assert "expected: array of shape (3, 3)" in message and "got:      array of shape (3, 3)" in message
+    assert "expected (shape (3, 3), float64):" in message and "got      (shape (3, 3), float64):" in message
 
 
 # --- correct answers written differently pass ---
@@ -121,6 +121,6 @@ def test_worked_examples_by_hand():
 
 
 def test_the_forgotten_restore_is_reported_as_a_changed_x():
-    wrong = next(m for m in EXERCISES["numerical-gradient"].mistakes if m.name == "x not restored")
+    wrong = next(m for m in EXERCISES["numerical-gradient"].mistakes if m.name == "x-not-restored")
     message = run_checks("numerical-gradient", wrong.implementation, seed=0).message()
     assert "'x after the call': wrong values" in message

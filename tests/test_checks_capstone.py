@@ -28,9 +28,9 @@ def test_failure_names_the_case_and_shows_expected_and_got():
         return np.roll(images, (dy, dx), axis=(1, 2))
 
     message = run_checks("shift-images", shift_without_fill, seed=0).message()
-    assert "case '3x3 image, one pixel down, by hand' failed" in message
+    assert "case 'the worked example: the 3x3 image 1..9 one pixel down (dy=1, dx=0)' failed" in message
     # the by-hand case: rows (1 2 3), (4 5 6), (7 8 9) moved down; row 0 must be 0, not (7 8 9)
-    assert "expected: array of shape (1, 3, 3)" in message and "got:" in message
+    assert "expected (shape (1, 3, 3), float64):" in message and "got      (shape (1, 3, 3), float64):" in message
     assert "expected 0, got 9" in message or "expected 0, got 7" in message
 
 
@@ -42,7 +42,7 @@ def test_standardise_that_mutates_its_input_fails():
         X_train /= std
         return X_train, (X_other - mean) / std
 
-    with pytest.raises(CheckFailed, match="modified its input"):
+    with pytest.raises(CheckFailed, match="modified its argument"):
         check("standardise", in_place)
 
 

@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from nncourse import checks
-from nncourse.checks import _core, _exchange
-from nncourse.checks._core import Case, CheckFailed, Exercise, Mistake, Raised, Unsupported
+from nncourse.checks import _exchange, _running
+from nncourse.checks._definitions import Case, CheckFailed, Exercise, Mistake
+from nncourse.checks._running import Outcome, Raised, Unsupported
 
 # --- a tiny exercise: scale each row of X by 1/n (mean-like), so factor hints can fire ---
 
@@ -38,7 +39,7 @@ def forgot_divide(X):
 def exercise():
     ex = Exercise(id="test-scale", lesson="99_test", title="Scale by 1/n", points=2,
                   reference=reference_scale, make_cases=cases,
-                  mistakes=(Mistake("forgot to divide", forgot_divide, "divide by the number of rows"),))
+                  mistakes=(Mistake("forgot-to-divide", forgot_divide, "divide by the number of rows"),))
     checks.register(ex)
     yield ex
     del checks.EXERCISES[ex.id]
@@ -60,6 +61,7 @@ def test_known_mistake_gets_its_hint(exercise):
     assert "case 'a 3x2 matrix by hand' failed" in message
     assert "hint: divide by the number of rows" in message
     assert "expected" in message and "got" in message
+    assert checks.run_checks("test-scale", forgot_divide, seed=0).diagnoses == ("forgot-to-divide",) * 4
 
 
 def test_not_attempted(exercise):
@@ -80,7 +82,7 @@ def test_generic_hints(exercise):
     assert "sign is flipped" in failure("test-scale", lambda X: -X / X.shape[0])
     assert "factor of 2" in failure("test-scale", lambda X: 2 * X / X.shape[0])
     assert "transposed" in failure("test-scale", lambda X: (X / X.shape[0]).T)
-    assert "(n,)" in failure("test-scale", lambda X: (X / X.shape[0])[..., None])
+    assert "axis of length 1" in failure("test-scale", lambda X: (X / X.shape[0])[..., None])
     assert "dtype float32" in failure("test-scale", lambda X: (X / X.shape[0]).astype(np.float32))
 
 
@@ -89,7 +91,7 @@ def test_input_mutation_is_reported(exercise):
         X /= X.shape[0]
         return X
 
-    assert "modified its input" in failure("test-scale", in_place)
+    assert "modified its argument" in failure("test-scale", in_place)
 
 
 def test_global_instead_of_argument(exercise):
@@ -111,10 +113,10 @@ def test_printing_inside_the_answer_does_not_change_the_output(exercise, capsys)
     ((x for x in range(3)), Unsupported),
     ("a string", Unsupported),
     (np.array(["a"]), Unsupported),
-    (np.zeros(_core.MAX_RESULT_ELEMENTS + 1, dtype=np.uint8), Unsupported),
+    (np.zeros(_running.MAX_RESULT_ELEMENTS + 1, dtype=np.uint8), Unsupported),
 ])
 def test_to_plain_rejects_non_numeric(value, expected):
-    assert isinstance(_core.to_plain(value), expected)
+    assert isinstance(_running.to_plain(value), expected)
 
 
 def test_to_plain_defeats_an_always_equal_object(exercise):
@@ -125,7 +127,7 @@ def test_to_plain_defeats_an_always_equal_object(exercise):
     def liar(X):
         return np.zeros(X.shape).view(AlwaysEqual)
 
-    plain = _core.to_plain(np.zeros(3).view(AlwaysEqual))
+    plain = _running.to_plain(np.zeros(3).view(AlwaysEqual))
     assert type(plain) is np.ndarray
     assert "wrong values" in failure("test-scale", liar)
 
@@ -167,12 +169,12 @@ def test_grading_hand_over_round_trip(exercise, tmp_path, monkeypatch):
         checks.check("test-scale", forgot_divide)
     n_cases = len(cases(np.random.default_rng(0)))
     outcomes = _exchange.load(tmp_path, "test-scale", 1234, n_cases)
-    regenerated = exercise.make_cases(_core.exercise_rng("test-scale", 1234))
-    report = _core.judge(exercise, regenerated, outcomes)
+    regenerated = exercise.make_cases(checks.exercise_rng("test-scale", 1234))
+    report = checks.judge(exercise, regenerated, outcomes)
     assert not report.passed and "divide by the number of rows" in report.message()
 
     checks.check("test-scale", reference_scale)
-    report = _core.judge(exercise, regenerated, _exchange.load(tmp_path, "test-scale", 1234, n_cases))
+    report = checks.judge(exercise, regenerated, _exchange.load(tmp_path, "test-scale", 1234, n_cases))
     assert report.passed
 
 
@@ -204,9 +206,9 @@ def test_exchange_never_unpickles(exercise, tmp_path, monkeypatch):
 
 
 def test_raised_and_unsupported_survive_the_exchange(tmp_path):
-    outcomes = [_core.Outcome(Raised("KeyError", "'x'"), (np.ones(2),), ("RuntimeWarning: overflow",)),
-                _core.Outcome(Unsupported("a generator"), (), ()),
-                _core.Outcome((np.ones(2), {"a": np.zeros(1)}, None), (), ())]
+    outcomes = [Outcome(Raised("KeyError", "'x'"), (np.ones(2),), ("RuntimeWarning: overflow",)),
+                Outcome(Unsupported("a generator"), (), ()),
+                Outcome((np.ones(2), {"a": np.zeros(1)}, None), (), ())]
     _exchange.dump(tmp_path, "x", 3, outcomes)
     assert _exchange.load(tmp_path, "x", 3, 3)[0].result == Raised("KeyError", "'x'")
     loaded = _exchange.load(tmp_path, "x", 3, 3)
@@ -222,3 +224,158 @@ def test_every_course_exercise_is_well_formed():
         first = ex.make_cases(np.random.default_rng(1))
         second = ex.make_cases(np.random.default_rng(2))
         assert len(first) == len(second) >= 3, f"{ex.id}: needs several cases, the same number every run"
+
+
+# --- the diagnosis machinery (issue 12): a generic hint only when it is true ---
+
+
+def scalar_cases(rng):
+    return [Case(f"case {i}", (rng.standard_normal(4) + i,)) for i in range(4)]
+
+
+@pytest.fixture
+def scalar_exercise():
+    ex = Exercise(id="test-sum", lesson="99_test", title="Sum", points=1, reference=lambda x: float(np.sum(x)),
+                  make_cases=scalar_cases,
+                  mistakes=(Mistake("first-only", lambda x: float(x[0]), "add every entry"),))
+    checks.register(ex)
+    yield ex
+    del checks.EXERCISES[ex.id]
+
+
+def test_a_wrong_number_is_not_a_scale_factor(scalar_exercise):
+    # One number always has *some* ratio to the answer: that is no evidence of a missing factor.
+    report = checks.run_checks("test-sum", lambda x: float(np.sum(x)) + 0.5, seed=0)
+    assert not report.passed and report.diagnoses == (None,) * 4
+    # The same factor on every case is evidence, and says so.
+    assert checks.run_checks("test-sum", lambda x: 2 * float(np.sum(x)), seed=0).diagnoses[0] == "generic:factor-2"
+
+
+def test_the_ratio_test_includes_the_zeros(exercise):
+    # Twice the answer where the answer is not 0, and 1 where it is: not "a factor of 2".
+    def wrong(X):
+        out = 2 * X / X.shape[0]
+        out.flat[0] = 1.0
+        return out
+
+    def with_zero(rng):
+        X = rng.standard_normal((5, 3))
+        X[0, 0] = 0.0
+        return [Case(f"case {i}", (X * (i + 1),)) for i in range(3)]
+
+    ex = Exercise(id="test-zero", lesson="99_test", title="Scale", points=1, reference=reference_scale,
+                  make_cases=with_zero)
+    checks.register(ex)
+    try:
+        assert checks.run_checks("test-zero", wrong, seed=0).diagnoses[0] is None
+    finally:
+        del checks.EXERCISES["test-zero"]
+
+
+def test_a_dtype_mismatch_with_equal_values_is_only_a_dtype(exercise):
+    report = checks.run_checks("test-scale", lambda X: (X / X.shape[0]).astype(np.float32), seed=0)
+    assert set(report.diagnoses) == {"generic:dtype"} and "factor" not in report.message()
+
+
+def test_dtype_messages_describe_the_actual_inputs():
+    one_hot = checks.run_checks("one-hot", lambda y, k: np.eye(k, dtype=int)[y], seed=0).message()
+    assert "returned integers of dtype int64, expected float64" in one_hot
+    assert "the inputs are integers, but the result must be float64" in one_hot
+    relu = checks.run_checks("relu", lambda z: np.maximum(z, np.zeros(z.shape)), seed=0).message()
+    assert "(the input is float32)" in relu and "keep the input's dtype, float32" in relu
+
+
+def test_a_mistake_must_reproduce_every_failing_case():
+    # One parameter too many agrees with "biases on the input side" on [3, 4, 2]... and nowhere else.
+    report = checks.run_checks("count-params", lambda s: sum(a * b + b for a, b in zip(s[:-1], s[1:])) + 1, seed=0)
+    assert "biases-on-the-input-side" not in report.diagnoses
+
+
+def test_constant_outputs_are_not_a_global_variable_unless_every_case_gets_one():
+    # Normalised over columns, every single-row case gives [[1, 1, 1]]: constant, but not a global.
+    def columns(z):
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+
+    assert "generic:global-variable" not in checks.run_checks("softmax", columns, seed=0).diagnoses
+
+
+def test_the_outer_broadcast_and_reduction_hints_only_when_true():
+    quadratic = checks.run_checks("grad-quadratic", lambda A, x: (A + A.T) * x, seed=0)
+    assert "generic:outer-broadcast" not in quadratic.diagnoses
+    relu = checks.run_checks("relu", lambda z: np.max(z, 0), seed=0)
+    assert "generic:reduced-all" not in relu.diagnoses
+
+    def outer(p, y):  # an (n,) against an (n, 1): the diagonal holds the answer
+        return 2 * (p - y[:, None]) / p.size if p.ndim == 1 else 2 * (p - y) / p.size
+
+    assert "generic:outer-broadcast" in checks.run_checks("mse-grad", outer, seed=0).diagnoses
+
+
+def test_plain_data_describes_a_tuple_with_one_non_numeric_item():
+    assert _running.to_plain((np.ones(2), "cache")) == Unsupported("a tuple of 2 whose item 1 is a str")
+    assert _running.to_plain({"a": np.ones(1), "b": object()}).description.startswith("a dict whose item 'b' is")
+
+
+def test_numbers_are_printed_with_the_digits_that_tell_them_apart():
+    from nncourse.checks._comparing import _digits_to_tell_apart, array_text, scalar_text
+
+    a, b = 0.8661780, 0.8661784
+    digits = _digits_to_tell_apart(a, b)
+    assert scalar_text(a, digits) != scalar_text(b, digits) and digits == 7
+    assert scalar_text(np.array(True)) == "True" and scalar_text(np.array(3)) == "3"
+    assert array_text(np.eye(2)).splitlines()[1:] == ["    [[1., 0.],", "     [0., 1.]]"]
+    assert "..." in array_text(np.arange(200.0).reshape(20, 10))
+
+
+def test_overflow_hidden_by_np_errstate_is_still_seen():
+    def silenced(z):
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-z))
+
+    report = checks.run_checks("sigmoid", silenced, seed=0)
+    assert not report.passed and "overflow" in report.message()
+    assert np.errstate.__module__.startswith("numpy")  # restored after the check
+
+
+def test_an_argument_changed_inside_a_list_is_reported_by_name():
+    def squares_in_place(params, l2):
+        for W, _ in params:
+            W **= 2
+        return 0.5 * l2 * sum(float(W.sum()) for W, _ in params)
+
+    message = checks.run_checks("l2-penalty", squares_in_place, seed=0).message()
+    assert "modified its argument `params` in place" in message
+
+
+def test_the_smallest_failing_input_is_shown_next_to_the_reference():
+    def relu(z):
+        return np.abs(z)
+
+    message = checks.run_checks("relu", relu, seed=0).message()
+    assert "smallest failing input found: relu(array([-1.])) returned array([1.]); expected array([0.])" in message
+    # The grader has no learner code to run: its verdict has no such line.
+    exercise = checks.EXERCISES["relu"]
+    cases = exercise.make_cases(checks.exercise_rng("relu", 0))
+    assert checks.judge(exercise, cases, [checks.run_student(exercise, (relu,), c) for c in cases]).smallest is None
+
+
+def test_import_nncourse_does_not_import_hypothesis():
+    import subprocess
+    import sys
+
+    code = "import sys, nncourse, nncourse.checks; print('hypothesis' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_float32_answers_are_compared_at_float32_precision():
+    # 0.5 * (1 + tanh(z / 2)) in float32 differs from the sign-split form by a few float32 ulps.
+    for seed in range(50):
+        assert checks.run_checks("sigmoid", lambda z: 0.5 * (1 + np.tanh(z / 2)), seed=seed).passed
+
+
+def test_a_failing_check_leaves_no_hypothesis_folder_behind(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = checks.run_checks("relu", np.abs, seed=0)
+    assert report.smallest and list(tmp_path.iterdir()) == []

@@ -29,8 +29,8 @@ def test_lesson_has_its_exercises():
 
 def test_failure_names_the_case_and_shows_expected_and_got():
     message = run_checks("dense-forward", lambda X, W, b: (X @ W, (X, W)), seed=0).message()
-    assert message.startswith("dense-forward: case 'square weights, shape (3, 3)' failed: Z: wrong values")
-    assert "expected: array of shape (4, 3)" in message and "got:      array of shape (4, 3)" in message
+    assert message.startswith("dense-forward: case 'square weights W (3, 3), 4 samples' failed: Z: wrong values")
+    assert "expected (shape (4, 3), float64):" in message and "got      (shape (4, 3), float64):" in message
 
 
 # --- initialisation: judged by distribution ---
@@ -86,7 +86,7 @@ def test_init_returning_a_list_is_told_what_to_return():
 def test_init_mistake_message_shows_the_ratio():
     message = run_checks("init-he", lambda n_in, n_out, rng: rng.normal(0.0, np.sqrt(1.0 / n_in), (n_in, n_out)),
                          seed=0).message()
-    assert "'std / target std': wrong values: expected 1, got 0.7" in message
+    assert "'std / target std': wrong value: expected 1, got 0.7" in message
 
 
 # --- forward-pass ---

@@ -29,7 +29,7 @@ def test_failure_names_the_case_and_shows_expected_and_got():
     with pytest.raises(CheckFailed) as info:
         check("gd-step", lambda theta, grad, lr: theta + lr * grad)
     message = str(info.value)
-    assert "case 'hand-worked: theta=[1, -2], grad=[0.5, 0.5], lr=0.1' failed" in message
+    assert "case 'hand-worked: theta=[1, -2], grad=[0.5, 0.5], lr=0.1 (theta_new = [0.95, -2.05])' failed" in message
     assert "expected" in message and "got" in message
     assert "0.95" in message and "1.05" in message  # expected 1 - 0.05, got 1 + 0.05
 
@@ -40,7 +40,7 @@ def test_in_place_update_is_diagnosed():
         return theta
 
     report = run_checks("gd-step", in_place, seed=0)
-    assert "modified its input array in place" in report.message()
+    assert "modified its argument" in report.message()
 
 
 def test_minibatches_accepts_a_generator_or_a_list():
@@ -51,7 +51,7 @@ def test_minibatches_accepts_a_generator_or_a_list():
 
 
 def test_adam_counter_after_use_reports_the_nan_of_the_first_step():
-    mistake = next(m for m in EXERCISES["adam-step"].mistakes if m.name == "counter incremented after use")
+    mistake = next(m for m in EXERCISES["adam-step"].mistakes if m.name == "counter-incremented-after-use")
     message = run_checks("adam-step", mistake.implementation, seed=0).message()
     assert "inf or NaN" in message and mistake.hint in message
 

@@ -32,10 +32,10 @@ def test_lessons_have_their_exercises():
 def test_failure_names_the_case_and_shows_expected_and_got():
     message = run_checks("grad-quadratic", lambda A, x: 2.0 * A @ x, seed=0).message()
     assert message.startswith("grad-quadratic: case 'the worked example A = [[1, 2], [0, 3]], x = [1, 1]' failed: "
-                              "wrong values at index (0,): expected 4, got 6")
+                              "wrong values at index (0,), the first of 2 wrong entries (of 2): expected 4, got 6")
     # (A + A^T) x = [[2, 2], [2, 6]] @ [1, 1] = [4, 8]; 2Ax = 2 [3, 3] = [6, 6]
-    assert "expected: array of shape (2,), float64: [4., 8.]" in message
-    assert "got:      array of shape (2,), float64: [6., 6.]" in message
+    assert "expected (shape (2,), float64): [4., 8.]" in message
+    assert "got      (shape (2,), float64): [6., 6.]" in message
 
 
 def test_passing_the_result_instead_of_the_function_is_explained():
@@ -99,12 +99,14 @@ def test_correct_answers_written_differently_pass(exercise_id, correct):
 
 def test_affine_that_raises_the_wrong_error_type_is_told_so():
     def affine_type_error(X, W, b):
-        if np.ndim(X) != 2 or np.shape(b) != (np.shape(W)[1],):
+        if np.ndim(X) != 2 or np.shape(X)[1] != np.shape(W)[0] or np.shape(b) != (np.shape(W)[1],):
             raise TypeError("bad shapes")
         return X @ W + b
 
-    message = run_checks("affine", affine_type_error, seed=0).message()
-    assert "must raise ValueError' failed: raised TypeError: bad shapes" in message
+    report = run_checks("affine", affine_type_error, seed=0)
+    assert "must raise ValueError naming X' failed: 'raises ValueError': wrong value: expected True, got False" \
+        in report.message()
+    assert report.diagnoses[0] == "wrong-exception-type"
 
 
 def test_affine_silent_broadcast_of_a_column_bias_is_caught():
@@ -115,13 +117,13 @@ def test_affine_silent_broadcast_of_a_column_bias_is_caught():
 
     # (3, 3) + (3, 1) broadcasts to a wrong (3, 3) without any error from numpy.
     message = run_checks("affine", affine_checks_x, seed=0).message()
-    assert message.startswith("affine: case 'b of shape (3, 1) instead of (3,) must raise ValueError' failed")
+    assert message.startswith("affine: case 'b of shape (3, 1) instead of (3,) must raise ValueError naming b' failed")
     assert "b.shape == (W.shape[1],)" in message
 
 
 def test_the_bad_shape_cases_really_broadcast_without_validation():
     # If numpy ever refused these, the validation cases would test nothing.
-    cases = [c for c in EXERCISES["affine"].make_cases(np.random.default_rng(0)) if c.kwargs.get("bad_shapes")]
+    cases = [c for c in EXERCISES["affine"].make_cases(np.random.default_rng(0)) if c.kwargs.get("culprit")]
     silent = 0
     for case in cases:
         X, W, b = case.args
@@ -195,5 +197,5 @@ def test_grad_norm_reference_is_the_worked_example_and_agrees_with_centred_diffe
 def test_grad_norm_squared_length_mistake_gets_the_chain_rule_hint():
     message = run_checks("grad-norm", lambda x: 2.0 * x, seed=0).message()
     assert message.startswith("grad-norm: case 'the worked example x = [3, -4]' failed: "
-                              "wrong values at index (1,): expected -0.8, got -8")
+                              "wrong values at index (0,), the first of 2 wrong entries (of 2): expected 0.6, got 6")
     assert "gradient of the *squared* length" in message

@@ -31,7 +31,8 @@ def test_lesson_has_its_exercises():
 def test_failure_names_the_case_and_shows_expected_and_got():
     message = run_checks("mse", lambda p, y: float(np.mean(np.abs(p - y))), seed=0).message()
     # Worked example: |0.5| + |2| + |1| over 6 entries = 3.5 / 6 = 0.583333; squares: 0.25 + 4 + 1 = 5.25 / 6 = 0.875
-    assert message.startswith("mse: case 'the worked example: 3 samples, 2 outputs' failed: wrong values")
+    assert message.startswith("mse: case 'the worked example: 3 samples, 2 outputs (MSE 5.25 / 6 = 0.875)' failed: "
+                              "wrong value")
     assert "expected 0.875, got 0.583333" in message
 
 
@@ -136,5 +137,5 @@ def test_gaussian_nll_reference_matches_the_worked_example_and_the_density():
 def test_gaussian_nll_dropped_constant_gets_its_hint():
     message = run_checks("gaussian-nll", lambda p, y, s: float(np.mean((p - y) ** 2) / (2 * s**2)), seed=0).message()
     assert message.startswith("gaussian-nll: case 'the worked example of section 2 with s = 1' failed: "
-                              "wrong values: expected 1.35644, got 0.4375")
+                              "wrong value: expected 1.35644, got 0.4375")
     assert "1/2 log(2 pi s^2) to -log" in message

@@ -592,7 +592,7 @@ class Attacks:
         w = lambda code: self.notebook({first: self.wrong(first, code)})  # noqa: E731
         body = lambda text: self.notebook({first: self.body(first, text)})  # noqa: E731
         return {
-            "patched-judge": ("zero", "", w("import nncourse.checks._core as _c\n_c.evaluate = lambda *a, **k: None\n"
+            "patched-judge": ("zero", "", w("import nncourse.checks._judging as _c\n_c.evaluate = lambda *a, **k: None\n"
                                             "_c._constant_output = lambda *a, **k: False")),
             "patched-numpy": ("zero", "", w("import numpy as _np\n_np.allclose = lambda *a, **k: True\n"
                                             "_np.array_equal = lambda *a, **k: True\n"

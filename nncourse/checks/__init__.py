@@ -8,20 +8,21 @@ On success one deterministic line is printed; on failure :class:`CheckFailed`
 (an ``AssertionError``) says which case failed, expected versus got, and a hint
 aimed at the mistake made. :data:`EXERCISES` lists every exercise of the course.
 How a check works, and why grading repeats the judgement outside the learner's
-kernel, is explained in :mod:`nncourse.checks._core`.
+kernel, is explained in :mod:`nncourse.checks._definitions`.
 """
 
 from __future__ import annotations
 
 from . import _exchange
-from ._core import (EXERCISES, Case, CheckFailed, Exercise, Mistake, Report, exercise_rng, get_exercise,
-                    judge, register, run_student)
+from ._definitions import EXERCISES, Case, CheckFailed, Exercise, Mistake, get_exercise, register
+from ._judging import Failure, Report, judge
+from ._running import exercise_rng, run_student
 
 # Each lesson's module registers its exercises on import, in course order.
 from . import linear_algebra, activations, forward_pass, loss, backprop, gradient_descent, regularization, capstone  # noqa: E402,F401,I001
 
-__all__ = ["check", "run_checks", "CheckFailed", "EXERCISES", "Exercise", "Case", "Mistake", "Report",
-           "get_exercise", "register"]
+__all__ = ["check", "run_checks", "CheckFailed", "EXERCISES", "Exercise", "Case", "Mistake", "Report", "Failure",
+           "get_exercise", "register", "judge", "exercise_rng"]
 
 
 def _validate_objects(exercise: Exercise, objects: tuple) -> None:
@@ -52,7 +53,7 @@ def run_checks(exercise_id: str, *objects, seed: int | None = None) -> Report:
         directory, grading_seed = grading
         if seed == grading_seed:
             _exchange.dump(directory, exercise.id, grading_seed, outcomes)
-    return judge(exercise, cases, outcomes)
+    return judge(exercise, cases, outcomes, objects=objects)
 
 
 def check(exercise_id: str, *objects) -> None:

@@ -6,7 +6,7 @@ here instead of judging it: a JSON file describing the structure and an
 ``.npz`` file with the arrays (``allow_pickle=False`` both ways). The grader
 reads them back with every size, shape and dtype validated, regenerates the
 same cases from the same seed, and judges in its own process
-(:func:`nncourse.checks._core.judge`). Nothing but numbers and short strings
+(:func:`nncourse.checks._judging.judge`). Nothing but numbers and short strings
 crosses the boundary.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._core import MAX_RESULT_ELEMENTS, Outcome, Raised, Unsupported
+from ._running import MAX_RESULT_ELEMENTS, Outcome, Raised, Unsupported
 
 #: Environment variables a grading kernel is started with.
 EXCHANGE_DIR_ENV = "NNCOURSE_GRADE_EXCHANGE"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import activations as act
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "02_activations"
 
@@ -29,21 +29,26 @@ def _with_zeros(rng: np.random.Generator, shape: tuple) -> np.ndarray:
 
 
 def _elementwise_cases(rng: np.random.Generator, *, hand: np.ndarray, extreme: bool = True,
-                       float32: bool = False) -> list:
+                       float32: bool = True) -> list:
+    n = int(rng.integers(6, 12))
+    rows, cols = int(rng.integers(3, 6)), int(rng.integers(2, 5))
+    single = np.array(rng.normal(0.0, 3.0))
+    hand_text = ", ".join(f"{v:g}" for v in hand)
     cases = [
-        Case("a small vector worked by hand", (hand.copy(),)),
-        Case("random vector with exact zeros", (_with_zeros(rng, (int(rng.integers(6, 12)),)),)),
-        Case("random (n_samples, n_units) matrix",
-             (_with_zeros(rng, (int(rng.integers(3, 6)), int(rng.integers(2, 5)))),)),
-        Case("a single number (0-d array)", (np.array(rng.normal(0.0, 3.0)),)),
-        Case("wide range of magnitudes", (rng.normal(0.0, 1.0, size=(4, 3)) * np.array([0.01, 1.0, 30.0]),)),
+        Case(f"a small vector worked by hand, z = [{hand_text}]", (hand.copy(),)),
+        Case(f"random vector of {n} with exact zeros", (_with_zeros(rng, (n,)),)),
+        Case(f"random ({rows}, {cols}) matrix (samples x units) with exact zeros", (_with_zeros(rng, (rows, cols)),)),
+        Case(f"a 0-d input z = {float(single):.4g}: the result is 0-d too", (single,)),
+        Case("magnitudes from 0.01 to 30 in a (4, 3) matrix",
+             (rng.normal(0.0, 1.0, size=(4, 3)) * np.array([0.01, 1.0, 30.0]),)),
     ]
     if float32:
-        cases.append(Case("float32 input keeps its dtype", (rng.normal(0.0, 2.0, size=(3, 4)).astype(np.float32),)))
+        cases.append(Case("float32 input of shape (3, 4): the result stays float32",
+                          (rng.normal(0.0, 2.0, size=(3, 4)).astype(np.float32),)))
     if extreme:
         big = rng.uniform(500.0, 1000.0, size=3)
-        cases.append(Case("extreme inputs (+-1000)", (np.array([-1000.0, -big[0], -big[1], 0.0, big[2], 1000.0]),),
-                          extreme=True))
+        cases.append(Case(f"extreme inputs z = [-1000, {-big[0]:.0f}, {-big[1]:.0f}, 0, {big[2]:.0f}, 1000]",
+                          (np.array([-1000.0, -big[0], -big[1], 0.0, big[2], 1000.0]),), extreme=True))
     return cases
 
 
@@ -86,13 +91,19 @@ register(Exercise(
     make_cases=_collapse_cases,
     output_names=("W", "b"),
     mistakes=(
-        Mistake("biases added", lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2),
+        Mistake("biases-added", lambda W1, b1, W2, b2: (W1 @ W2, b1 + b2),
                 "b1 goes through the second layer too: (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2)."),
-        Mistake("first bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b2),
+        Mistake("first-bias-dropped", lambda W1, b1, W2, b2: (W1 @ W2, b2),
                 "the first layer's bias is multiplied by W2 and stays: b = b1 @ W2 + b2."),
-        Mistake("second bias dropped", lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2),
+        Mistake("second-bias-dropped", lambda W1, b1, W2, b2: (W1 @ W2, b1 @ W2),
                 "the second layer adds b2 after multiplying: b = b1 @ W2 + b2."),
-        Mistake("column-vector order", lambda W1, b1, W2, b2: (W2.T @ W1.T, b1 @ W2 + b2),
+        Mistake("element-wise-weights", lambda W1, b1, W2, b2: (W1 * W2, b1 @ W2 + b2),
+                "W1 * W2 multiplies entry by entry; composing two layers multiplies the matrices: W = W1 @ W2."),
+        Mistake("bias-column-order", lambda W1, b1, W2, b2: (W1 @ W2, W2 @ b1 + b2),
+                "with samples in rows the bias b1 (a row) goes through W2 from the left: b1 @ W2, not W2 @ b1."),
+        Mistake("product-order", lambda W1, b1, W2, b2: (W2 @ W1, b1 @ W2 + b2),
+                "with samples in rows the input meets W1 first, x @ W1 @ W2: W = W1 @ W2, not W2 @ W1."),
+        Mistake("column-vector-order", lambda W1, b1, W2, b2: (W2.T @ W1.T, b1 @ W2 + b2),
                 "W2.T @ W1.T is the answer for column vectors (z = W^T x); with samples in rows the input meets "
                 "W1 first, x W1 W2, so W = W1 @ W2 with shape (n_in, n_out)."),
     ),
@@ -103,22 +114,34 @@ register(Exercise(
 # relu
 # --------------------------------------------------------------------------- #
 
+def _relu_python_max(z):
+    return np.array([max(v, 0.0) for v in np.atleast_1d(z)])
+
+
 register(Exercise(
     id="relu",
     lesson=LESSON,
     title="ReLU, max(0, z), element by element",
     points=1,
     reference=act.relu,
-    make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-2.0, -0.5, 0.0, 0.5, 3.0]), float32=True),
+    make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-2.0, -0.5, 0.0, 0.5, 3.0])) + [
+        Case("all 5 entries positive: still a new array, not z itself", (rng.uniform(0.5, 3.0, size=5),))],
+    fresh_result=True,
     mistakes=(
         Mistake("abs", lambda z: np.abs(z),
                 "ReLU sets negative inputs to 0; it does not flip their sign (that is |z|)."),
-        Mistake("returned the derivative", lambda z: (z > 0).astype(z.dtype),
+        Mistake("returned-the-derivative", lambda z: (z > 0).astype(z.dtype),
                 "this is ReLU's derivative (0 or 1); ReLU itself passes positive z through unchanged: max(0, z)."),
-        Mistake("clipped at 1", lambda z: np.clip(z, 0.0, 1.0),
+        Mistake("clipped-at-1", lambda z: np.clip(z, 0.0, 1.0),
                 "ReLU has no upper limit: positive inputs pass through unchanged (np.clip(z, 0, 1) caps them at 1)."),
-        Mistake("kept the negatives", lambda z: np.minimum(z, 0.0),
+        Mistake("kept-the-negatives", lambda z: np.minimum(z, 0.0),
                 "np.minimum keeps the negative part; ReLU keeps the positive part: np.maximum(z, 0)."),
+        Mistake("python-max-on-rows", _relu_python_max,
+                "Python's max(v, 0) compares two numbers: on a row of a matrix it raises, and rebuilding the "
+                "array changes the shape of a 0-d input. np.maximum(z, 0) works element by element for any shape."),
+        Mistake("max-not-maximum", lambda z: np.max(z, 0),
+                "np.max(z, 0) is the largest entry along axis 0 (a reduction); the element-wise maximum of z and "
+                "0 is np.maximum(z, 0)."),
     ),
 ))
 
@@ -135,14 +158,19 @@ register(Exercise(
     reference=act.relu_grad,
     make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-2.0, -0.5, 0.0, 0.5, 3.0])),
     mistakes=(
-        Mistake("one at zero", lambda z: (z >= 0).astype(z.dtype),
+        Mistake("one-at-zero", lambda z: (z >= 0).astype(z.dtype),
                 "at z = 0 the course (like PyTorch and TensorFlow) takes ReLU'(0) = 0: use z > 0, not z >= 0."),
-        Mistake("returned relu", lambda z: np.maximum(z, 0.0),
+        Mistake("returned-relu", lambda z: np.maximum(z, 0.0),
                 "this is ReLU itself; its derivative is 1 where z > 0 and 0 elsewhere."),
         Mistake("sign", lambda z: np.sign(z),
                 "np.sign gives -1 for negative inputs, but ReLU is flat there: its slope is 0, not -1."),
-        Mistake("swapped", lambda z: (z <= 0).astype(z.dtype),
+        Mistake("swapped", lambda z: (z < 0).astype(z.dtype),
                 "the slope is 1 on the positive side (where ReLU is the line z) and 0 on the negative side."),
+        Mistake("half-at-zero", lambda z: np.heaviside(z, 0.5).astype(z.dtype),
+                "np.heaviside(z, 0.5) gives 0.5 at z = 0; the course takes ReLU'(0) = 0: np.heaviside(z, 0) "
+                "or (z > 0).astype(z.dtype)."),
+        Mistake("all-ones", lambda z: np.ones_like(z),
+                "the slope is 1 only where z > 0; where z <= 0 ReLU is flat and its slope is 0."),
     ),
 ))
 
@@ -152,14 +180,19 @@ register(Exercise(
 # --------------------------------------------------------------------------- #
 
 def _leaky_cases(rng: np.random.Generator) -> list:
-    slopes = rng.uniform(0.05, 0.5, size=3)
+    slopes = rng.uniform(0.05, 0.5, size=4)
     z = _with_zeros(rng, (4, 5))
     return [
-        Case("a small vector worked by hand, slope 0.1", (np.array([-3.0, -1.0, 0.0, 2.0]),), {"slope": 0.1}),
-        Case("default slope (0.01)", (_with_zeros(rng, (8,)),)),
-        Case(f"matrix, slope {slopes[0]:.3f}", (z,), {"slope": float(slopes[0])}),
-        Case(f"vector, slope {slopes[1]:.3f}", (_with_zeros(rng, (10,)),), {"slope": float(slopes[1])}),
-        Case(f"large inputs, slope {slopes[2]:.3f}", (np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0]),),
+        Case("a small vector worked by hand, z = [-3, -1, 0, 2], slope 0.1", (np.array([-3.0, -1.0, 0.0, 2.0]),),
+             {"slope": 0.1}),
+        Case("the default slope (0.01): leaky_relu(z) of a random vector of 8", (_with_zeros(rng, (8,)),)),
+        Case(f"a (4, 5) matrix, slope {slopes[0]:.3f}", (z,), {"slope": float(slopes[0])}),
+        Case(f"a vector of 10, slope {slopes[1]:.3f}", (_with_zeros(rng, (10,)),), {"slope": float(slopes[1])}),
+        Case(f"a 0-d input, slope {slopes[3]:.3f}: the result is 0-d too", (np.array(-abs(rng.normal(0.0, 3.0))),),
+             {"slope": float(slopes[3])}),
+        Case("float32 input of shape (3, 4), slope 0.2: the result stays float32",
+             (rng.normal(0.0, 2.0, size=(3, 4)).astype(np.float32),), {"slope": 0.2}),
+        Case(f"z = [-1000, -1, 0, 1, 1000], slope {slopes[2]:.3f}", (np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0]),),
              {"slope": float(slopes[2])}, extreme=True),
     ]
 
@@ -172,14 +205,22 @@ register(Exercise(
     reference=act.leaky_relu,
     make_cases=_leaky_cases,
     mistakes=(
-        Mistake("slope ignored", lambda z, slope=0.01: np.where(z > 0, z, 0.01 * z),
+        Mistake("slope-ignored", lambda z, slope=0.01: np.where(z > 0, z, 0.01 * z),
                 "use the `slope` argument; 0.01 is only its default value."),
-        Mistake("constant instead of slope * z", lambda z, slope=0.01: np.where(z > 0, z, slope),
+        Mistake("constant-instead-of-slope-z", lambda z, slope=0.01: np.where(z > 0, z, slope),
                 "for z <= 0 leaky ReLU is the line slope * z (through the origin), not the constant slope."),
-        Mistake("sides swapped", lambda z, slope=0.01: np.where(z > 0, slope * z, z),
+        Mistake("sides-swapped", lambda z, slope=0.01: np.where(z > 0, slope * z, z),
                 "positive inputs pass through unchanged; the small slope applies to negative inputs."),
-        Mistake("plain relu", lambda z, slope=0.01: np.maximum(z, 0.0),
+        Mistake("plain-relu", lambda z, slope=0.01: np.maximum(z, 0.0),
                 "negative inputs should become slope * z, not 0: that small slope is what keeps the unit alive."),
+        Mistake("slope-times-abs", lambda z, slope=0.01: np.where(z > 0, z, slope * np.abs(z)),
+                "for z <= 0 the output is slope * z, which is negative: not slope * |z|."),
+        Mistake("wrong-default-slope", lambda z, slope=0.1: np.where(z > 0, z, slope * z),
+                "keep the signature's default, slope=0.01."),
+        Mistake("one-minus-slope", lambda z, slope=0.01: np.where(z > 0, z, (1.0 - slope) * z),
+                "the negative side is multiplied by slope itself, not by 1 - slope."),
+        Mistake("divided-by-slope", lambda z, slope=0.01: np.where(z > 0, z, z / slope),
+                "multiply the negative inputs by the slope (slope * z); dividing makes them larger."),
     ),
 ))
 
@@ -195,17 +236,27 @@ register(Exercise(
     points=1,
     reference=act.tanh_grad,
     make_cases=lambda rng: _elementwise_cases(rng, hand=np.array([-1.0, 0.0, 0.5, 2.0])),
+    forbid_overflow=True,
     mistakes=(
-        Mistake("from z instead of tanh(z)", lambda z: 1.0 - z ** 2,
+        Mistake("from-z-instead-of-tanh-z", lambda z: 1.0 - z ** 2,
                 "1 - z**2 is the formula written in terms of the *output* a = tanh(z); this function receives "
                 "z, so compute t = np.tanh(z) first and return 1 - t**2."),
-        Mistake("square missing", lambda z: 1.0 - np.tanh(z),
+        Mistake("square-missing", lambda z: 1.0 - np.tanh(z),
                 "the derivative is 1 - tanh(z)**2: the tanh is squared."),
-        Mistake("tanh squared", lambda z: np.tanh(z) ** 2,
+        Mistake("tanh-squared", lambda z: np.tanh(z) ** 2,
                 "tanh'(z) = 1 - tanh(z)**2 (largest, 1, at z = 0), not tanh(z)**2."),
-        Mistake("sech not squared", lambda z: 1.0 / np.cosh(z),
+        Mistake("sech-not-squared", lambda z: 1.0 / np.cosh(z),
                 "tanh'(z) = sech(z)**2 = 1 / cosh(z)**2: the square is missing (and 1 - np.tanh(z)**2 "
                 "avoids cosh, which overflows for |z| > 710)."),
+        Mistake("sech-squared-overflows", lambda z: 1.0 / np.cosh(z) ** 2,
+                "1 / cosh(z)**2 is the right formula, but np.cosh overflows for |z| > 710: use 1 - np.tanh(z)**2, "
+                "which never overflows."),
+        Mistake("plus-sign", lambda z: 1.0 + np.tanh(z) ** 2,
+                "tanh'(z) = 1 - tanh(z)**2: a minus (the slope is at most 1, at z = 0)."),
+        Mistake("sigmoid-style", lambda z: np.tanh(z) * (1.0 - np.tanh(z)),
+                "t * (1 - t) is the sigmoid's pattern; tanh'(z) = 1 - t**2 with t = tanh(z)."),
+        Mistake("returned-tanh", lambda z: np.tanh(z),
+                "this is tanh itself; its derivative is 1 - tanh(z)**2."),
     ),
 ))
 
@@ -217,7 +268,7 @@ register(Exercise(
 def _sigmoid_grad_cases(rng: np.random.Generator) -> list:
     cases = _elementwise_cases(rng, hand=np.array([-2.0, 0.0, 1.0, 3.0]))
     # Values of z in (0, 1) are where z*(1-z) looks plausible: keep some.
-    cases.insert(2, Case("values between 0 and 1", (rng.uniform(0.05, 0.95, size=6),)))
+    cases.insert(2, Case("6 values of z between 0 and 1", (rng.uniform(0.05, 0.95, size=6),)))
     return cases
 
 
@@ -228,18 +279,26 @@ register(Exercise(
     points=2,
     reference=act.sigmoid_grad,
     make_cases=_sigmoid_grad_cases,
+    forbid_overflow=True,
     mistakes=(
-        Mistake("from z instead of sigma(z)", lambda z: z * (1.0 - z),
+        Mistake("from-z-instead-of-sigma-z", lambda z: z * (1.0 - z),
                 "z * (1 - z) is the formula for the *output* s = sigmoid(z); this function receives z, so "
                 "compute s = activations.sigmoid(z) first and return s * (1 - s)."),
-        Mistake("half from z", lambda z: act.sigmoid(z) * (1.0 - z),
+        Mistake("half-from-z", lambda z: act.sigmoid(z) * (1.0 - z),
                 "both factors use s = sigmoid(z): s * (1 - s), not s * (1 - z)."),
-        Mistake("returned sigmoid", lambda z: act.sigmoid(z),
+        Mistake("returned-sigmoid", lambda z: act.sigmoid(z),
                 "this is sigmoid itself; its derivative is s * (1 - s) with s = sigmoid(z)."),
-        Mistake("plus sign", lambda z: act.sigmoid(z) * (1.0 + act.sigmoid(z)),
+        Mistake("plus-sign", lambda z: act.sigmoid(z) * (1.0 + act.sigmoid(z)),
                 "sigma'(z) = s * (1 - s): a minus inside the bracket (it is at most 0.25, at z = 0)."),
-        Mistake("exp without the square", lambda z: np.exp(-z) / (1.0 + np.exp(-z)),
+        Mistake("exp-without-the-square", lambda z: np.exp(-z) / (1.0 + np.exp(-z)),
                 "e^{-z} / (1 + e^{-z}) is 1 - sigma(z); the derivative is e^{-z} / (1 + e^{-z})**2 = s * (1 - s)."),
+        Mistake("naive-sigmoid", lambda z: (1.0 / (1.0 + np.exp(-z))) * (1.0 - 1.0 / (1.0 + np.exp(-z))),
+                "1 / (1 + np.exp(-z)) overflows at z = -1000: use the package's stable activations.sigmoid(z) "
+                "for s, then s * (1 - s)."),
+        Mistake("s-squared", lambda z: act.sigmoid(z) ** 2,
+                "sigma'(z) = s * (1 - s): the second factor is 1 - s, not s."),
+        Mistake("tanh-style", lambda z: 1.0 - act.sigmoid(z) ** 2,
+                "1 - s**2 is the tanh pattern; the sigmoid's derivative is s * (1 - s)."),
     ),
 ))
 
@@ -249,14 +308,15 @@ register(Exercise(
 # --------------------------------------------------------------------------- #
 
 def _sigmoid_cases(rng: np.random.Generator) -> list:
-    cases = _elementwise_cases(rng, hand=np.array([-2.0, 0.0, 1.0, 3.0]), extreme=False, float32=True)
-    big = rng.uniform(100.0, 999.0, size=4)
+    cases = _elementwise_cases(rng, hand=np.array([-2.0, 0.0, 1.0, 3.0]), extreme=False)
+    big = np.sort(rng.uniform(40.0, 999.0, size=4))
+    text = ", ".join(f"{v:.0f}" for v in big)
     cases += [
         Case("z = -1000 and z = 1000", (np.array([-1000.0, 1000.0]),), extreme=True),
-        Case("large negative inputs", (-np.sort(big),), extreme=True),
-        Case("large positive inputs", (np.sort(big),), extreme=True),
-        Case("large inputs of both signs in a matrix", (np.array([[-1000.0, -750.0, 0.0], [40.0, 750.0, 1000.0]]),),
-             extreme=True),
+        Case(f"large negative inputs z = -[{text}] (sigmoid about e^z, tiny but not 0)", (-big,), extreme=True),
+        Case(f"large positive inputs z = [{text}]", (big.copy(),), extreme=True),
+        Case("large inputs of both signs in a matrix [[-1000, -750, 0], [40, 750, 1000]]",
+             (np.array([[-1000.0, -750.0, 0.0], [40.0, 750.0, 1000.0]]),), extreme=True),
     ]
     return cases
 
@@ -279,18 +339,29 @@ register(Exercise(
     reference=act.sigmoid,
     make_cases=_sigmoid_cases,
     forbid_overflow=True,
+    # sigma(z) for z = -40 .. -700 is tiny but not 0 (e^z): an absolute tolerance of 1e-15 still lets
+    # 0.5 * (1 + tanh(z / 2)) pass (its error is at most ~1e-16) but not an input clipped at +-30.
+    atol=1e-15,
     mistakes=(
-        Mistake("sign flipped", lambda z: act.sigmoid(-z),
+        Mistake("sign-flipped", lambda z: act.sigmoid(-z),
                 "sigma(z) = 1 / (1 + e^{-z}): large positive z should give values near 1 (check the sign "
                 "in the exponent)."),
-        Mistake("one branch for all z (positive form)", _sigmoid_abs_positive,
+        Mistake("one-branch-for-all-z-positive-form", _sigmoid_abs_positive,
                 "1 / (1 + e^{-|z|}) is right only for z >= 0; for z < 0 use the other form, e^{z} / (1 + e^{z}) "
                 "(pick per element, e.g. with np.where(z >= 0, ..., ...))."),
-        Mistake("one branch for all z (negative form)", _sigmoid_abs_negative,
+        Mistake("one-branch-for-all-z-negative-form", _sigmoid_abs_negative,
                 "e^{-|z|} / (1 + e^{-|z|}) is right only for z < 0; for z >= 0 use 1 / (1 + e^{-z}) "
                 "(pick per element, e.g. with np.where(z >= 0, ..., ...))."),
-        Mistake("tanh form without the factor", lambda z: 0.5 * (1.0 + np.tanh(z)),
+        Mistake("tanh-form-without-the-factor", lambda z: 0.5 * (1.0 + np.tanh(z)),
                 "sigma(z) = (1 + tanh(z / 2)) / 2: the tanh takes z / 2, not z."),
+        Mistake("naive", lambda z: 1.0 / (1.0 + np.exp(-z)),
+                "1 / (1 + np.exp(-z)) computes e^{1000} for z = -1000, which overflows: split by sign so that "
+                "np.exp only ever sees -|z| (e^{-|z|} / (1 + e^{-|z|}) for z < 0). np.where(cond, a, b) computes "
+                "both a and b everywhere, so a where of two textbook formulas overflows too: compute "
+                "e = np.exp(-np.abs(z)) once, then choose."),
+        Mistake("clipped", lambda z: 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0))),
+                "clipping z changes the answer for |z| > 30 (sigma(-40) = 4e-18, not sigma(-30) = 9e-14): keep "
+                "every z and split by sign instead."),
     ),
 ))
 
@@ -307,15 +378,17 @@ def _softmax_cases(rng: np.random.Generator) -> list:
         Case("one sample worked by hand, z = [1, 2, 3]", (np.array([[1.0, 2.0, 3.0]]),)),
         Case(f"square batch, shape ({square}, {square})", (rng.normal(0.0, 2.0, size=(square, square)),)),
         Case(f"random logits, shape ({n}, {k})", (rng.normal(0.0, 2.0, size=(n, k)),)),
-        Case("equal logits in a row (a uniform distribution)",
+        Case("equal logits [0, 0, 0, 0] and [5, 5, 5, 5] (uniform rows)",
              (np.array([[0.0, 0.0, 0.0, 0.0], [5.0, 5.0, 5.0, 5.0]]),)),
-        Case("two classes", (rng.normal(0.0, 3.0, size=(5, 2)),)),
+        Case("two classes, 5 samples", (rng.normal(0.0, 3.0, size=(5, 2)),)),
         Case("z = [1000, 1001, 1002] (exp overflows)", (np.array([[1000.0, 1001.0, 1002.0]]),), extreme=True),
         Case("z = [-1000, -1000, -999] (exp underflows to 0)", (np.array([[-1000.0, -1000.0, -999.0]]),), extreme=True),
+        Case("z = [-1000, 0, 1000] (the row's mean is 0, its maximum 1000)", (np.array([[-1000.0, 0.0, 1000.0]]),),
+             extreme=True),
         Case("rows far apart (one near +1000, one near -1000)",
              (np.array([[offsets[0], offsets[0] + 1.0, offsets[0] - 2.0],
                         [-offsets[1], -offsets[1] + 3.0, -offsets[1] + 1.0]]),), extreme=True),
-        Case("large random logits", (rng.normal(0.0, 400.0, size=(4, 5)),), extreme=True),
+        Case("large random logits (4, 5), spread 400", (rng.normal(0.0, 400.0, size=(4, 5)),), extreme=True),
     ]
 
 
@@ -344,6 +417,14 @@ def _softmax_unnormalised(z):
     return np.exp(z - np.max(z, axis=1, keepdims=True))
 
 
+def _softmax_shifted(shift):
+    def softmax(z):
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = np.exp(z - shift(z))
+            return e / np.sum(e, axis=1, keepdims=True)
+    return softmax
+
+
 def _softmax_max_no_keepdims(z):
     e = np.exp(z - np.max(z, axis=1))
     return e / np.sum(e, axis=1, keepdims=True)
@@ -358,21 +439,32 @@ register(Exercise(
     make_cases=_softmax_cases,
     forbid_overflow=True,
     mistakes=(
-        Mistake("global max", _softmax_global_max,
+        Mistake("global-max", _softmax_global_max,
                 "subtract each row's own maximum (np.max(z, axis=1, keepdims=True)); with one global maximum a "
                 "row far below it has every e^{z - m} underflow to 0, and 0 / 0 is NaN."),
-        Mistake("normalised over columns", _softmax_columns,
+        Mistake("normalised-over-columns", _softmax_columns,
                 "each row is one sample: take the max and the sum along axis=1 (the classes), not axis=0."),
-        Mistake("summed over the whole batch", _softmax_total_sum,
+        Mistake("summed-over-the-whole-batch", _softmax_total_sum,
                 "each row must sum to 1 on its own: sum along axis=1 with keepdims=True, not over every entry."),
-        Mistake("sum without keepdims", _softmax_no_keepdims_sum,
+        Mistake("sum-without-keepdims", _softmax_no_keepdims_sum,
                 "np.sum(e, axis=1) has shape (n,) and is broadcast along the wrong axis (it divides column j by "
                 "row j's sum); keep the axis: np.sum(e, axis=1, keepdims=True)."),
-        Mistake("max without keepdims", _softmax_max_no_keepdims,
+        Mistake("max-without-keepdims", _softmax_max_no_keepdims,
                 "np.max(z, axis=1) has shape (n,) and is subtracted along the wrong axis; keep the axis: "
                 "np.max(z, axis=1, keepdims=True)."),
-        Mistake("not normalised", _softmax_unnormalised,
+        Mistake("not-normalised", _softmax_unnormalised,
                 "after the exponential, divide by the row sum so that each row adds up to 1."),
+        Mistake("no-shift", lambda z: np.exp(z) / np.sum(np.exp(z), axis=1, keepdims=True),
+                "np.exp(1000) overflows to inf (and inf / inf is NaN): subtract each row's maximum first, "
+                "np.max(z, axis=1, keepdims=True); softmax does not change when a row is shifted."),
+        Mistake("mean-shift", _softmax_shifted(lambda z: np.mean(z, axis=1, keepdims=True)),
+                "shift by the row's *maximum*, not its mean: after subtracting the mean, a row such as "
+                "[-1000, 0, 1000] still holds 1000 and np.exp overflows."),
+        Mistake("max-over-columns", _softmax_shifted(lambda z: np.max(z, axis=0, keepdims=True)),
+                "np.max(z, axis=0) is the maximum of each *column*: subtracting it shifts the entries of a row by "
+                "different amounts, which changes the softmax. Use each row's maximum, axis=1."),
+        Mistake("exp2", lambda z: (lambda e: e / e.sum(axis=1, keepdims=True))(np.exp2(z - z.max(axis=1, keepdims=True))),
+                "softmax uses e^z (np.exp), not 2^z (np.exp2)."),
     ),
 ))
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import datasets, layers, metrics, training
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "08_capstone_digits"
 
@@ -67,6 +67,17 @@ def _sample_std(X_train, X_other):
     return _standardise_with(X_train.mean(axis=0), _guard(std), X_train, X_other)
 
 
+def _nan_to_num(X_train, X_other):
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.nan_to_num((X_train - mean) / std), np.nan_to_num((X_other - mean) / std)
+
+
+def _epsilon_guard(X_train, X_other):
+    mean, std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-8
+    return (X_train - mean) / std, (X_other - mean) / std
+
+
 def _not_centred(X_train, X_other):
     std = _guard(X_train.std(axis=0))
     return X_train / std, X_other / std
@@ -87,18 +98,21 @@ def _standardise_cases(rng):
     constant[:, [1, 4]] = rng.integers(-3, 4, size=2)
     return [
         # (8.1) by hand: column means 2, 0, 3; standard deviations 1, 0 (constant -> 1), 1
-        Case("small example worked by hand",
+        Case("the worked example: X_train = [[1, 0, 2], [3, 0, 4]], X_other = [[2, 1, 3], [5, 0, 0]] "
+             "(the middle feature is constant: divided by 1)",
              (np.array([[1.0, 0.0, 2.0], [3.0, 0.0, 4.0]]), np.array([[2.0, 1.0, 3.0], [5.0, 0.0, 0.0]]))),
-        Case("random features of different scales", (X_train, X_other)),
-        Case("two constant training columns", (constant, X_other)),
-        Case("real 8x8 digits (constant corner pixels)", (X_digits[rows[:80]], X_digits[rows[80:110]])),
-        Case("other set of a single sample", (X_train[:10], X_other[:1])),
+        Case("30 training samples, 6 features of different scales; the other set (12) drawn differently",
+             (X_train, X_other)),
+        Case("two constant training features (columns 1 and 4)", (constant, X_other)),
+        Case("80 real 8x8 digits and 30 others (constant corner pixels)", (X_digits[rows[:80]], X_digits[rows[80:110]])),
+        Case("10 training samples, an other set of a single sample", (X_train[:10], X_other[:1])),
     ]
 
 
 register(Exercise(
     id="standardise", lesson=LESSON, title="Standardise with training statistics", points=2,
     reference=datasets.standardise, make_cases=_standardise_cases, output_names=("X_train_std", "X_other_std"),
+    fresh_result=True,
     mistakes=(
         Mistake("whole-data", _whole_data,
                 "the mean and standard deviation came from the training AND the other set together: "
@@ -120,6 +134,14 @@ register(Exercise(
                 "np.std(..., ddof=1) divides by n - 1; (8.1) divides by n, numpy's default (ddof=0)"),
         Mistake("not-centred", _not_centred,
                 "the data was divided by the standard deviation but the mean was not subtracted first"),
+        Mistake("not-scaled", lambda X_train, X_other: (X_train - X_train.mean(axis=0), X_other - X_train.mean(axis=0)),
+                "after subtracting the mean, divide by the standard deviation (8.1)"),
+        Mistake("nan-to-num", _nan_to_num,
+                "np.nan_to_num hides the 0 / 0 of a constant feature but turns x / 0 into a huge number in the "
+                "other set: replace a zero standard deviation by 1 before dividing, np.where(std > 0, std, 1.0)"),
+        Mistake("epsilon-guard", _epsilon_guard,
+                "std + 1e-8 leaves a constant feature divided by 1e-8, which blows up any other set's deviation "
+                "from the mean: replace a zero standard deviation by 1, np.where(std > 0, std, 1.0)"),
     ),
 ))
 
@@ -137,8 +159,17 @@ def _reversed(images, dy, dx):
     return datasets.shift_images(images, -dy, -dx)
 
 
+def _shift_by_slices(images, dy, dx):
+    """(8.2) without the package's checks of dy and dx, as a learner's slices do it."""
+    out = np.zeros_like(images)
+    height, width = images.shape[1:]
+    out[:, max(dy, 0):height + min(dy, 0), max(dx, 0):width + min(dx, 0)] = \
+        images[:, max(-dy, 0):height - max(dy, 0), max(-dx, 0):width - max(dx, 0)]
+    return out
+
+
 def _swapped(images, dy, dx):
-    return datasets.shift_images(images.transpose(0, 2, 1), dy, dx).transpose(0, 2, 1)
+    return _shift_by_slices(images, dx, dy)
 
 
 def _edge_fill(images, dy, dx):
@@ -148,25 +179,37 @@ def _edge_fill(images, dy, dx):
     return padded[:, r0:r0 + height, c0:c0 + width]
 
 
+def _minus_zero_slice(images, dy, dx):
+    out = np.zeros_like(images)
+    height, width = images.shape[1:]
+    rows_out = slice(dy, height) if dy >= 0 else slice(0, height + dy)
+    rows_in = slice(0, -dy) if dy >= 0 else slice(-dy, height)
+    cols_out = slice(dx, width) if dx >= 0 else slice(0, width + dx)
+    cols_in = slice(0, -dx) if dx >= 0 else slice(-dx, width)
+    out[:, rows_out, cols_out] = images[:, rows_in, cols_in]
+    return out
+
+
 def _shift_cases(rng):
     X_digits, _ = datasets.load_digits()
     digits = X_digits[rng.choice(X_digits.shape[0], size=5, replace=False)].reshape(-1, 8, 8)
     blocks = rng.uniform(0.1, 1.0, size=(3, 4, 5))
     return [
         # 1 down: the first row becomes 0, rows 0 and 1 move to rows 1 and 2
-        Case("3x3 image, one pixel down, by hand", (np.arange(1.0, 10.0).reshape(1, 3, 3), 1, 0)),
-        Case("digits, one pixel right", (digits, 0, 1)),
-        Case("digits, one pixel up", (digits, -1, 0)),
-        Case("digits, one pixel left", (digits, 0, -1)),
-        Case("4x5 images, 2 down and 3 left", (blocks, 2, -3)),
-        Case("4x5 images, 3 up and 4 right (only one pixel stays)", (blocks, -3, 4)),
-        Case("no shift", (digits, 0, 0)),
+        Case("the worked example: the 3x3 image 1..9 one pixel down (dy=1, dx=0)",
+             (np.arange(1.0, 10.0).reshape(1, 3, 3), 1, 0)),
+        Case("5 digits, one pixel right (dy=0, dx=1)", (digits, 0, 1)),
+        Case("5 digits, one pixel up (dy=-1, dx=0)", (digits, -1, 0)),
+        Case("5 digits, one pixel left (dy=0, dx=-1)", (digits, 0, -1)),
+        Case("3 images 4x5, 2 down and 3 left (dy=2, dx=-3)", (blocks, 2, -3)),
+        Case("3 images 4x5, 3 up and 4 right (dy=-3, dx=4): only one pixel stays", (blocks, -3, 4)),
+        Case("no shift (dy=0, dx=0): an equal, new array", (digits, 0, 0)),
     ]
 
 
 register(Exercise(
     id="shift-images", lesson=LESSON, title="Shifted copies of images", points=2,
-    reference=datasets.shift_images, make_cases=_shift_cases,
+    reference=datasets.shift_images, make_cases=_shift_cases, fresh_result=True,
     mistakes=(
         Mistake("roll", _roll,
                 "np.roll wraps the pixels that leave one edge around to the opposite edge; a shifted digit "
@@ -179,6 +222,11 @@ register(Exercise(
                 "dy and dx are swapped: dy moves rows (axis 1), dx moves columns (axis 2)"),
         Mistake("edge-fill", _edge_fill,
                 "the uncovered pixels repeat the edge; they must be 0, the background of the digits"),
+        Mistake("minus-zero-slice", _minus_zero_slice,
+                "images[:, :-dy] is empty when dy = 0 (:-0 means :0), so the window no longer fits: write the end "
+                "as height - dy (or handle a shift of 0 separately)"),
+        Mistake("dx-ignored", lambda images, dy, dx: datasets.shift_images(images, dy, 0),
+                "shift the columns too: dx moves the image right (axis 2)"),
     ),
 ))
 
@@ -214,9 +262,10 @@ def _predict_cases(rng):
     by_hand = [(np.array([[0.0, 2.0, -1.0], [1.0, 0.0, 0.0]]), np.zeros(3))]
     cases = [Case("one-layer network by hand", (by_hand, np.array([[1.0, 0.0], [0.0, 1.0]])))]
     for sizes, n in (([4, 8, 3], 10), ([64, 16, 10], 25), ([5, 6, 6, 4], 7), ([3, 5, 2], 1)):
-        params = layers.init_params(sizes, seed=rng)
+        # Non-zero biases, large enough to change some predictions.
+        params = [(W, rng.normal(0.0, 1.0, size=b.shape)) for W, b in layers.init_params(sizes, seed=rng)]
         X = rng.standard_normal((n, sizes[0]))
-        cases.append(Case(f"network {sizes} on {n} sample{'s' if n > 1 else ''}", (params, X)))
+        cases.append(Case(f"network {sizes} with non-zero biases on {n} sample{'s' if n > 1 else ''}", (params, X)))
     return cases
 
 
@@ -236,6 +285,18 @@ register(Exercise(
         Mistake("tanh-hidden", _tanh_hidden,
                 "the hidden layers use ReLU (nncourse.forward's default activation); call "
                 "nncourse.forward(params, X) without changing the activation"),
+        Mistake("argmax-plus-one", lambda params, X: np.argmax(layers.forward(params, X)[0], axis=1) + 1,
+                "classes count from 0 (digit 0 is column 0): np.argmax already gives the class, no + 1"),
+        Mistake("biases-ignored", lambda params, X: np.argmax(layers.forward(
+            [(W, np.zeros_like(b)) for W, b in params], X)[0], axis=1),
+                "every layer adds its bias: run the network with params as given, nncourse.forward(params, X)"),
+        Mistake("argmax-flattened", lambda params, X: np.argmax(layers.forward(params, X)[0]),
+                "np.argmax without an axis gives one position in the flattened matrix: use axis=1, one class "
+                "per row"),
+        Mistake("first-layer-only", lambda params, X: np.argmax(X @ params[0][0] + params[0][1], axis=1),
+                "run the whole network (nncourse.forward(params, X)), not only its first layer"),
+        Mistake("rounded-probabilities", lambda params, X: np.round(layers.forward(params, X)[0]).astype(int),
+                "rounding the probabilities gives 0/1 per class, not a class: np.argmax(P, axis=1)"),
     ),
 ))
 
@@ -278,12 +339,12 @@ def _confusion_cases(rng):
     missing = rng.integers(0, 3, size=15)
     return [
         # row = true class: class 0 -> predicted 0 once and 1 once; class 1 -> 1; class 2 -> 2, 0, 2
-        Case("six samples by hand", (np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)),
-        Case("40 samples, 4 classes, 70 % right", (y_true, noisy, 4)),
-        Case("200 samples, 10 classes", (digits_true, digits_pred, 10)),
-        Case("classes 3 and 4 never occur", (missing, missing[::-1].copy(), 5)),
-        Case("every prediction right", (y_true, y_true.copy(), 4)),
-        Case("a single sample", (np.array([2]), np.array([1]), 3)),
+        Case("the worked example: six samples, 3 classes", (np.array([0, 0, 1, 2, 2, 2]), np.array([0, 1, 1, 2, 0, 2]), 3)),
+        Case("40 samples, 4 classes, about 70 % right", (y_true, noisy, 4)),
+        Case("200 samples, 10 classes, about 90 % right", (digits_true, digits_pred, 10)),
+        Case("15 samples, 5 classes, of which 3 and 4 never occur", (missing, missing[::-1].copy(), 5)),
+        Case("40 samples, every prediction right", (y_true, y_true.copy(), 4)),
+        Case("a single sample, 3 classes", (np.array([2]), np.array([1]), 3)),
     ]
 
 
@@ -296,7 +357,8 @@ register(Exercise(
                 "C[y_true[s], y_pred[s]] += 1"),
         Mistake("fancy-index", _fancy_index,
                 "C[y_true, y_pred] += 1 with arrays counts a repeated (true, predicted) pair only once "
-                "(numpy buffers the update); loop over the samples, or use np.add.at(C, (y_true, y_pred), 1)"),
+                "(numpy buffers the update), and so does C[t, p] = 1 in a loop: add 1 per sample, in a loop "
+                "(C[t, p] += 1) or with np.add.at(C, (y_true, y_pred), 1)"),
         Mistake("size-from-data", _size_from_data,
                 "the size came from the largest label seen; use n_classes, so a class that never occurs "
                 "still gets its row and column"),
@@ -305,6 +367,10 @@ register(Exercise(
         Mistake("float-counts", _float_counts,
                 "the counts are right but stored as floats: create the matrix with "
                 "np.zeros((n_classes, n_classes), dtype=int)"),
+        Mistake("last-sample-skipped", lambda t, p, k: metrics.confusion_matrix(t[:-1], p[:-1], k),
+                "the loop misses the last sample: zip(y_true, y_pred) or range(len(y_true)) visits them all"),
+        Mistake("diagonal-only", lambda t, p, k: np.diag(np.diag(metrics.confusion_matrix(t, p, k))),
+                "count the wrong predictions too: C[i, j] for j != i holds the samples of class i predicted as j"),
     ),
 ))
 
@@ -344,10 +410,11 @@ def _per_class_cases(rng):
     empty[1] = 0
     return [
         # class 0: 1 of 2 right; class 1: 1 of 1; class 2: 2 of 3
-        Case("3x3 by hand", (np.array([[1, 1, 0], [0, 1, 0], [1, 0, 2]]),)),
+        Case("the worked example [[1, 1, 0], [0, 1, 0], [1, 0, 2]] (1/2, 1/1, 2/3)",
+             (np.array([[1, 1, 0], [0, 1, 0], [1, 0, 2]]),)),
         Case("10 classes, mostly right", (counts,)),
         Case("4 classes, many mistakes", (small,)),
-        Case("class 1 has no samples (accuracy undefined: NaN)", (empty,)),
+        Case("3 classes, class 1 has no samples (its accuracy is undefined: NaN)", (empty,)),
     ]
 
 
@@ -366,5 +433,15 @@ register(Exercise(
         Mistake("empty-as-zero", _empty_as_zero,
                 "a class without samples has no accuracy at all (0 / 0): return NaN for it, not 0"),
         Mistake("percent", _percent, "return fractions between 0 and 1, not percentages"),
+        Mistake("empty-as-one", lambda C: np.nan_to_num(metrics.per_class_accuracy(C), nan=1.0),
+                "a class without samples has no accuracy at all (0 / 0): return NaN for it, not 1"),
+        Mistake("overall-accuracy", lambda C: np.full(len(C), np.trace(C) / np.sum(C)),
+                "that is the overall accuracy repeated; each class gets its own: C[i, i] / (sum of row i)"),
+        Mistake("counts-not-fractions", lambda C: np.diag(C).astype(np.float64),
+                "divide the correct counts (the diagonal) by each class's number of samples, its row sum"),
+        Mistake("error-rate", lambda C: 1.0 - metrics.per_class_accuracy(C),
+                "that is the error rate per class; the accuracy is C[i, i] / (row sum)"),
+        Mistake("row-max", lambda C: np.asarray(C).max(axis=1) / np.asarray(C).sum(axis=1),
+                "the right predictions of class i are on the diagonal, C[i, i], not the largest entry of row i"),
     ),
 ))

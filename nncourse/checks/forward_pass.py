@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import activations as act
 from .. import layers
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "03_forward_pass"
 
@@ -37,14 +37,14 @@ def _dense_cases(rng: np.random.Generator) -> list:
 
     n, n_in, n_out = (int(v) for v in rng.integers(2, 7, size=3))
     return [
-        Case("square weights, shape (3, 3)", layer(4, 3, 3)),
+        Case("square weights W (3, 3), 4 samples", layer(4, 3, 3)),
         Case("the worked example: 2 samples, 3 inputs, 2 units",
              (np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]]), np.array([[0.5, -1.0], [1.0, 0.0], [-0.5, 2.0]]),
               np.array([0.1, -0.2]))),
         Case(f"random layer: X ({n}, {n_in}), W ({n_in}, {n_out})", layer(n, n_in, n_out)),
         Case("one sample", layer(1, 5, 3)),
         Case("one output unit", layer(6, 4, 1)),
-        Case("zero inputs give the bias", (np.zeros((3, 2)),) + layer(3, 2, 4)[1:]),
+        Case("X = 0 (3, 2): every row of Z is the bias b (4,)", (np.zeros((3, 2)),) + layer(3, 2, 4)[1:]),
     ]
 
 
@@ -57,16 +57,23 @@ register(Exercise(
     make_cases=_dense_cases,
     output_names=("Z", "cache"),
     mistakes=(
-        Mistake("bias forgotten", lambda X, W, b: (X @ W, (X, W)),
+        Mistake("bias-forgotten", lambda X, W, b: (X @ W, (X, W)),
                 "add the bias: Z = X @ W + b (b has shape (n_out,) and is broadcast over the rows)."),
-        Mistake("cache holds Z", lambda X, W, b: (X @ W + b, (X @ W + b, W)),
+        Mistake("cache-holds-z", lambda X, W, b: (X @ W + b, (X @ W + b, W)),
                 "the cache keeps the layer's *input* X (the backward pass needs it for dW = X^T dZ), not Z."),
-        Mistake("cache holds b", lambda X, W, b: (X @ W + b, (X, W, b)),
+        Mistake("cache-holds-b", lambda X, W, b: (X @ W + b, (X, W, b)),
                 "the course's cache is exactly (X, W): b is not needed to compute any gradient (db = sum of dZ)."),
-        Mistake("weights transposed", lambda X, W, b: (X @ W.T + b, (X, W)),
+        Mistake("weights-transposed", lambda X, W, b: (X @ W.T + b, (X, W)),
                 "W has shape (n_in, n_out) and samples are rows, so Z = X @ W (no transpose)."),
-        Mistake("only Z returned", lambda X, W, b: X @ W + b,
+        Mistake("only-z-returned", lambda X, W, b: X @ W + b,
                 "return two things: the output and the cache, `return Z, (X, W)`."),
+        Mistake("cache-order", lambda X, W, b: (X @ W + b, (W, X)),
+                "the cache is (X, W) in that order: the backward pass unpacks `X, W = cache`."),
+        Mistake("bias-per-sample", lambda X, W, b: (X @ W + b.reshape(-1, 1), (X, W)),
+                "b.reshape(-1, 1) is a column: it adds b[i] to sample i (or fails to broadcast). The bias belongs "
+                "to the output units: X @ W + b with b of shape (n_out,)."),
+        Mistake("outputs-swapped", lambda X, W, b: ((X, W), X @ W + b),
+                "return the output first and the cache second: `return Z, (X, W)`."),
     ),
 ))
 
@@ -84,11 +91,11 @@ def _count_cases(rng: np.random.Generator) -> list:
     depth = int(rng.integers(3, 7))
     sizes = [int(s) for s in rng.integers(1, 60, size=depth)]
     return [
-        Case("the worked example [3, 4, 2]", ([3, 4, 2],)),
+        Case("the worked example [3, 4, 2] (26 parameters)", ([3, 4, 2],)),
         Case("no hidden layer [5, 1]", ([5, 1],)),
         Case("MNIST-sized [784, 256, 128, 10]", ([784, 256, 128, 10],)),
         Case(f"random sizes {sizes}", (sizes,)),
-        Case("the smallest network [1, 1]", ([1, 1],)),
+        Case("the smallest network [1, 1] (2 parameters)", ([1, 1],)),
         Case("a bottleneck [10, 2, 10]", ([10, 2, 10],)),
     ]
 
@@ -104,15 +111,25 @@ register(Exercise(
     reference=count_params_from_sizes,
     make_cases=_count_cases,
     mistakes=(
-        Mistake("weights only", _weights_only,
+        Mistake("weights-only", _weights_only,
                 "every layer also has a bias vector b with one entry per unit of that layer: add n_out per layer."),
-        Mistake("biases on the input side", lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])),
+        Mistake("biases-on-the-input-side", lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])),
                 "a layer's bias has shape (n_out,), one per unit it computes, not one per input."),
-        Mistake("bias for the input layer too", lambda s: _weights_only(s) + sum(s),
+        Mistake("bias-for-the-input-layer-too", lambda s: _weights_only(s) + sum(s),
                 "the input layer computes nothing and has no bias; only layers 1..L have b (n_1 + ... + n_L)."),
-        Mistake("last layer missed", lambda s: sum(a * b + b for a, b in zip(s[:-2], s[1:-1])),
+        Mistake("last-layer-missed", lambda s: sum(a * b + b for a, b in zip(s[:-2], s[1:-1])),
                 "a list of L + 1 sizes describes L layers: pair every size with the next one, the output layer "
                 "included."),
+        Mistake("product-of-sizes", lambda s: int(np.prod(s)) + sum(s[1:]),
+                "the weights of a network are counted layer by layer, n_{l-1} * n_l for each pair of neighbouring "
+                "sizes, not as the product of all the sizes."),
+        Mistake("one-bias-per-layer", lambda s: _weights_only(s) + len(s) - 1,
+                "each layer has one bias per *unit*, n_l of them (b has shape (n_l,)), not one bias per layer."),
+        Mistake("plus-one-both", lambda s: sum((a + 1) * (b + 1) for a, b in zip(s[:-1], s[1:])),
+                "(n_in + 1) * n_out counts the weights and the biases (a bias is a weight from a constant input "
+                "1); (n_in + 1) * (n_out + 1) adds a unit that does not exist."),
+        Mistake("squares-of-sizes", lambda s: sum(a * a + a for a in s[1:]),
+                "a layer's weight matrix has shape (n_{l-1}, n_l): multiply each size by the one before it."),
     ),
 ))
 
@@ -146,13 +163,16 @@ def _forward_cases(rng: np.random.Generator) -> list:
             np.array([[1.0, 1.0]]))
     n = int(rng.integers(3, 8))
     width = int(rng.integers(3, 9))
+    large = ([(np.array([[500.0, -500.0, 0.0], [500.0, 0.0, -500.0]]), np.zeros(3))],
+             np.array([[1.0, 1.0], [-1.0, 0.5]]))
     return [
-        Case("the worked example: one sample, 2 -> 2 -> 2", hand),
-        Case(f"two layers 3 -> {width} -> 4, {n} samples", _network(rng, [3, width, 4], n)),
-        Case("three layers 2 -> 5 -> 5 -> 3", _network(rng, [2, 5, 5, 3], 6)),
-        Case("square layers 4 -> 4 -> 4 -> 4", _network(rng, [4, 4, 4, 4], 4)),
-        Case("one layer (softmax regression) 5 -> 3", _network(rng, [5, 3], 4)),
+        Case("the notebook's worked example: x = (1, 1), 2 -> 2 -> 2, Y_hat = (0.9526, 0.0474)", hand),
+        Case(f"two layers 3 -> {width} -> 4, {n} samples, non-zero biases", _network(rng, [3, width, 4], n)),
+        Case("three layers 2 -> 5 -> 5 -> 3, 6 samples", _network(rng, [2, 5, 5, 3], 6)),
+        Case("square layers 4 -> 4 -> 4 -> 4, 4 samples", _network(rng, [4, 4, 4, 4], 4)),
+        Case("one layer (softmax regression) 5 -> 3, 4 samples", _network(rng, [5, 3], 4)),
         Case("a single sample, 3 -> 6 -> 2", _network(rng, [3, 6, 2], 1)),
+        Case("logits of +-1000 (the softmax must subtract the row maximum)", large, extreme=True),
     ]
 
 
@@ -173,6 +193,16 @@ def _softmax_rows(Z):
     return act.softmax(Z, axis=-1)
 
 
+def _naive_softmax(Z):
+    e = np.exp(Z)
+    return e / np.sum(e, axis=1, keepdims=True)
+
+
+def _forward_reversed(params, X):
+    Y_hat, cache = _forward_mistake(act.relu, _softmax_rows, _input_and_z)(params, X)
+    return Y_hat, cache[::-1]
+
+
 def _input_and_z(A_prev, Z, A):
     return A_prev, Z
 
@@ -186,24 +216,38 @@ register(Exercise(
     make_cases=_forward_cases,
     run=_run_forward,
     output_names=("Y_hat", "cache"),
+    forbid_overflow=True,
     mistakes=(
-        Mistake("ReLU on the output", _forward_mistake(act.relu, act.relu, _input_and_z),
+        Mistake("relu-on-the-output", _forward_mistake(act.relu, act.relu, _input_and_z),
                 "the last layer uses softmax, not ReLU: the outputs must be probabilities (rows summing to 1)."),
-        Mistake("ReLU before the softmax",
+        Mistake("relu-before-the-softmax",
                 _forward_mistake(act.relu, lambda Z: _softmax_rows(act.relu(Z)), _input_and_z),
                 "the output layer applies softmax to its Z directly; a ReLU first would throw away negative logits."),
-        Mistake("softmax everywhere", _forward_mistake(_softmax_rows, _softmax_rows, _input_and_z),
+        Mistake("softmax-everywhere", _forward_mistake(_softmax_rows, _softmax_rows, _input_and_z),
                 "hidden layers use ReLU; softmax belongs to the output layer only."),
-        Mistake("no hidden activation", _forward_mistake(lambda Z: Z, _softmax_rows, _input_and_z),
+        Mistake("no-hidden-activation", _forward_mistake(lambda Z: Z, _softmax_rows, _input_and_z),
                 "apply ReLU after every hidden layer: without it the layers collapse into one linear map (lesson 02)."),
-        Mistake("cache holds the layer's output",
+        Mistake("cache-holds-the-layer-s-output",
                 _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: (A, Z)),
                 "cache each layer's *input* A_prev (the A before it is overwritten) together with its Z."),
-        Mistake("cache holds A instead of Z",
+        Mistake("cache-holds-a-instead-of-z",
                 _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: (A_prev, A)),
                 "the second entry of each layer's cache is the pre-activation Z = A_prev @ W + b, before g."),
-        Mistake("bias forgotten", _forward_mistake(act.relu, _softmax_rows, _input_and_z, with_bias=False),
+        Mistake("bias-forgotten", _forward_mistake(act.relu, _softmax_rows, _input_and_z, with_bias=False),
                 "every layer adds its bias: Z = A_prev @ W + b."),
+        Mistake("softmax-over-samples", _forward_mistake(act.relu, lambda Z: act.softmax(Z, axis=0), _input_and_z),
+                "rows are samples: the softmax normalises each row (axis=1, the package's default axis=-1), "
+                "not each column."),
+        Mistake("unstable-softmax", _forward_mistake(act.relu, _naive_softmax, _input_and_z),
+                "np.exp of a logit near 1000 overflows: use activations.softmax (it subtracts each row's maximum "
+                "first) or do the shift yourself."),
+        Mistake("cache-reversed", _forward_reversed,
+                "cache[l] belongs to layer l + 1, in the order of params (the backward pass walks it backwards "
+                "itself): append as you go and do not reverse it."),
+        Mistake("sigmoid-hidden", _forward_mistake(act.sigmoid, _softmax_rows, _input_and_z),
+                "the hidden layers use ReLU (activations.relu), not the sigmoid."),
+        Mistake("cache-holds-z-only", _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: Z),
+                "each cache entry is a pair (A_prev, Z): the layer's input and its pre-activation."),
     ),
 ))
 
@@ -214,42 +258,58 @@ register(Exercise(
 
 #: (n_in, n_out) of the large cases, chosen so that every known wrong standard
 #: deviation rounds to a ratio at least 0.02 away from a rounding boundary.
-_LARGE_SIZES = ((400, 100), (150, 450), (256, 256))
-#: With fewer weights than this only the shape and the use of ``rng`` are judged.
+_LARGE_SIZES = ((400, 100), (1000, 40), (256, 256))
+#: The mean and spread are judged on layers of at least this many weights.
 _MIN_FOR_STATS = 10_000
 
 
-def _init_cases(rng: np.random.Generator) -> list:
-    seeds = [int(s) for s in rng.integers(0, 2**31, size=2 * (len(_LARGE_SIZES) + 2))]
-    cases = [Case("a small layer (3, 2): shape", (3, 2, seeds[0], seeds[1])),
-             Case("one input, five units (1, 5): shape", (1, 5, seeds[2], seeds[3]))]
-    for i, (n_in, n_out) in enumerate(_LARGE_SIZES, start=2):
-        cases.append(Case(f"a large layer ({n_in}, {n_out}): shape, mean and standard deviation",
-                          (n_in, n_out, seeds[2 * i], seeds[2 * i + 1])))
-    return cases
+def _init_cases(rng: np.random.Generator, rule: str) -> list:
+    """One case per property: the shape, the mean, the spread, and that the ``rng`` argument decides W."""
+    seeds = [int(s) for s in rng.integers(0, 2**31, size=16)]
+    (a_in, a_out), (b_in, b_out), (c_in, c_out) = _LARGE_SIZES
+    return [
+        Case("a (3, 2) layer: W has shape (n_in, n_out) = (3, 2)", (3, 2, seeds[0], seeds[1]), {"check": "shape"}),
+        Case("a (1, 5) layer: W has shape (1, 5)", (1, 5, seeds[2], seeds[3]), {"check": "shape"}),
+        Case(f"a ({a_in}, {a_out}) layer: the weights have mean 0", (a_in, a_out, seeds[4], seeds[5]),
+             {"check": "mean"}),
+        Case(f"a ({a_in}, {a_out}) layer: standard deviation {rule}", (a_in, a_out, seeds[6], seeds[7]),
+             {"check": "std"}),
+        Case(f"a ({b_in}, {b_out}) layer: standard deviation {rule}", (b_in, b_out, seeds[8], seeds[9]),
+             {"check": "std"}),
+        Case(f"a ({c_in}, {c_out}) layer: mean 0 and standard deviation {rule}", (c_in, c_out, seeds[10], seeds[11]),
+             {"check": "mean std"}),
+        Case(f"the same seed ({seeds[12]}) twice gives the same W: the rng argument decides the weights",
+             (4, 3, seeds[12], seeds[13]), {"check": "same seed"}),
+        Case(f"two different seeds ({seeds[14]}, {seeds[15]}) give different W", (4, 3, seeds[14], seeds[15]),
+             {"check": "other seed"}),
+    ]
 
 
 def _summarise_init(target_std):
-    """A ``run`` for an init exercise: the learner's weights reduced to what a correct answer always has."""
+    """A ``run`` for an init exercise: the learner's weights reduced to the property the case checks."""
 
     def run(objects, case):
         init = objects[0]
         n_in, n_out, seed, other_seed = case.args
+        check = case.kwargs["check"]
         W = init(n_in, n_out, np.random.default_rng(seed))
         if not isinstance(W, np.ndarray) or W.dtype.kind != "f":
             raise TypeError(f"expected a float numpy array of shape ({n_in}, {n_out}), got "
                             f"{type(W).__name__ if not isinstance(W, np.ndarray) else 'dtype ' + str(W.dtype)}")
-        again = init(n_in, n_out, np.random.default_rng(seed))
-        other = init(n_in, n_out, np.random.default_rng(other_seed))
-        summary = {"shape": np.array(W.shape)}
-        if W.size >= _MIN_FOR_STATS:
-            std = target_std(n_in, n_out)
-            w = np.asarray(W, dtype=np.float64)
+        summary = {"shape": np.array(W.shape)} if check == "shape" else {}
+        std = target_std(n_in, n_out)
+        w = np.asarray(W, dtype=np.float64)
+        if "mean" in check:
             summary["mean / target std"] = np.round(np.mean(w) / std, 1) + 0.0
+        if "std" in check:
             summary["std / target std"] = np.round(np.std(w) / std, 1)
-        summary["same seed gives the same weights (1 = yes)"] = np.array(float(np.array_equal(W, again)))
-        summary["different seeds give different weights (1 = yes)"] = np.array(
-            float(np.shape(other) != W.shape or not np.array_equal(W, other)))
+        if check == "same seed":
+            again = init(n_in, n_out, np.random.default_rng(seed))
+            summary["the same seed gives the same weights"] = np.array(np.array_equal(W, again))
+        if check == "other seed":
+            other = init(n_in, n_out, np.random.default_rng(other_seed))
+            summary["another seed gives other weights"] = np.array(
+                np.shape(other) != W.shape or not np.array_equal(W, other))
         return summary
 
     return run
@@ -282,6 +342,21 @@ def _normal(std_of):
 _GLOBAL_RNG_HINT = ("draw the numbers from the `rng` argument (rng.normal(...) or rng.standard_normal(...)), "
                     "not from np.random or a generator made inside the function: the caller's seed must decide "
                     "the weights.")
+_FIXED_SEED_HINT = ("np.random.default_rng(0) inside the function gives the same weights whatever the caller "
+                    "asks for: draw from the `rng` argument instead.")
+
+
+def _init_shared_mistakes(std_of, rule):
+    """Wrong versions both init exercises share, for the right standard deviation ``std_of``."""
+    return (
+        Mistake("fixed-seed", lambda n_in, n_out, rng: np.random.default_rng(0).normal(
+            0.0, std_of(n_in, n_out), size=(n_in, n_out)), _FIXED_SEED_HINT),
+        Mistake("mean-not-zero", lambda n_in, n_out, rng: rng.normal(1.0, std_of(n_in, n_out), size=(n_in, n_out)),
+                "the weights are centred at 0: rng.normal(0.0, std, size), the first argument is the mean."),
+        Mistake("uniform-on-0-1", lambda n_in, n_out, rng: rng.random((n_in, n_out)) * std_of(n_in, n_out),
+                "rng.random draws uniformly from [0, 1): all weights positive, with the wrong spread. Use a normal "
+                f"distribution centred at 0 with standard deviation {rule}: rng.normal(0.0, std, size)."),
+    )
 
 register(Exercise(
     id="init-xavier",
@@ -289,26 +364,38 @@ register(Exercise(
     title="Xavier/Glorot initialisation, std sqrt(2 / (n_in + n_out))",
     points=2,
     reference=init_xavier,
-    make_cases=_init_cases,
+    make_cases=lambda rng: _init_cases(rng, "sqrt(2 / (n_in + n_out))"),
+    # The compared numbers are ratios rounded to 0.1: a correct answer gives exactly the reference's, a
+    # wrong one differs by 0.1 or more; 0.05 lets a known mistake match a learner's identical mistake
+    # whose sample happened to round the other way.
+    rtol=0.05,
+    atol=0.05,
     run=_summarise_init(xavier_std),
+    value_hints=False,
     mistakes=(
-        Mistake("He std", _normal(he_std),
+        Mistake("he-std", _normal(he_std),
                 "sqrt(2 / n_in) is He (for ReLU); Xavier averages fan-in and fan-out: sqrt(2 / (n_in + n_out))."),
-        Mistake("fan-in only", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
+        Mistake("fan-in-only", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
                 "Xavier uses both fan-in and fan-out: variance 2 / (n_in + n_out)."),
-        Mistake("factor 2 missing", _normal(lambda n_in, n_out: np.sqrt(1.0 / (n_in + n_out))),
+        Mistake("factor-2-missing", _normal(lambda n_in, n_out: np.sqrt(1.0 / (n_in + n_out))),
                 "the variance is 2 / (n_in + n_out), the harmonic mean of 1/n_in and 1/n_out: keep the 2."),
-        Mistake("variance used as std", _normal(lambda n_in, n_out: 2.0 / (n_in + n_out)),
+        Mistake("variance-used-as-std", _normal(lambda n_in, n_out: 2.0 / (n_in + n_out)),
                 "2 / (n_in + n_out) is the variance; the standard deviation is its square root."),
-        Mistake("uniform with the std as limit", lambda n_in, n_out, rng: rng.uniform(
+        Mistake("uniform-with-the-std-as-limit", lambda n_in, n_out, rng: rng.uniform(
             -xavier_std(n_in, n_out), xavier_std(n_in, n_out), size=(n_in, n_out)),
                 "a uniform distribution on [-a, a] has standard deviation a / sqrt(3): draw from a normal "
                 "distribution with std sqrt(2 / (n_in + n_out)) (or use the limit a = sqrt(6 / (n_in + n_out)))."),
-        Mistake("shape transposed",
+        Mistake("shape-transposed",
                 lambda n_in, n_out, rng: rng.normal(0.0, xavier_std(n_in, n_out), size=(n_out, n_in)),
                 "W has shape (n_in, n_out): one row per input, one column per unit."),
-        Mistake("fresh generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
+        Mistake("fresh-generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
             0.0, xavier_std(n_in, n_out), size=(n_in, n_out)), _GLOBAL_RNG_HINT),
+        Mistake("uniform-limit-as-std", _normal(lambda n_in, n_out: np.sqrt(6.0 / (n_in + n_out))),
+                "sqrt(6 / (n_in + n_out)) is the *limit* a of Glorot's uniform distribution on [-a, a]; the "
+                "normal distribution's standard deviation is sqrt(2 / (n_in + n_out))."),
+        Mistake("product-of-fans", _normal(lambda n_in, n_out: np.sqrt(2.0 / (n_in * n_out))),
+                "Xavier adds the fans, 2 / (n_in + n_out); it does not multiply them."),
+        *_init_shared_mistakes(xavier_std, "sqrt(2 / (n_in + n_out))"),
     ),
 ))
 
@@ -318,24 +405,34 @@ register(Exercise(
     title="He initialisation, std sqrt(2 / n_in), with an explicit generator",
     points=2,
     reference=init_he,
-    make_cases=_init_cases,
+    make_cases=lambda rng: _init_cases(rng, "sqrt(2 / n_in)"),
+    # The compared numbers are ratios rounded to 0.1: a correct answer gives exactly the reference's, a
+    # wrong one differs by 0.1 or more; 0.05 lets a known mistake match a learner's identical mistake
+    # whose sample happened to round the other way.
+    rtol=0.05,
+    atol=0.05,
     run=_summarise_init(he_std),
+    value_hints=False,
     mistakes=(
-        Mistake("LeCun std", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
+        Mistake("lecun-std", _normal(lambda n_in, n_out: np.sqrt(1.0 / n_in)),
                 "He's variance is 2 / n_in (the 2 makes up for ReLU zeroing half the inputs): std = sqrt(2 / n_in)."),
-        Mistake("Xavier std", _normal(xavier_std),
+        Mistake("xavier-std", _normal(xavier_std),
                 "sqrt(2 / (n_in + n_out)) is Xavier/Glorot (for tanh and sigmoid); He uses sqrt(2 / n_in)."),
         Mistake("fan-out", _normal(lambda n_in, n_out: np.sqrt(2.0 / n_out)),
                 "He scales by the number of *inputs* of the layer (fan-in), n_in: std = sqrt(2 / n_in)."),
-        Mistake("variance used as std", _normal(lambda n_in, n_out: 2.0 / n_in),
+        Mistake("variance-used-as-std", _normal(lambda n_in, n_out: 2.0 / n_in),
                 "2 / n_in is the variance; the standard deviation (the `scale` of rng.normal) is its square root."),
-        Mistake("uniform on [0, 1)", lambda n_in, n_out, rng: rng.random((n_in, n_out)) * np.sqrt(2.0 / n_in),
-                "rng.random draws uniformly from [0, 1): all weights positive. Use a normal distribution centred "
-                "at 0: rng.normal(0.0, std, size=(n_in, n_out))."),
-        Mistake("shape transposed", lambda n_in, n_out, rng: rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in)),
+        Mistake("shape-transposed", lambda n_in, n_out, rng: rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_out, n_in)),
                 "W has shape (n_in, n_out): one row per input, one column per unit."),
-        Mistake("fresh generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
+        Mistake("fresh-generator", lambda n_in, n_out, rng: np.random.default_rng().normal(
             0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out)), _GLOBAL_RNG_HINT),
+        Mistake("root-misplaced", _normal(lambda n_in, n_out: 2.0 / np.sqrt(n_in)),
+                "the square root covers the whole fraction: sqrt(2 / n_in), not 2 / sqrt(n_in)."),
+        Mistake("uniform-with-the-std-as-limit", lambda n_in, n_out, rng: rng.uniform(
+            -he_std(n_in, n_out), he_std(n_in, n_out), size=(n_in, n_out)),
+                "a uniform distribution on [-a, a] has standard deviation a / sqrt(3): draw from a normal "
+                "distribution with std sqrt(2 / n_in) (or use the limit a = sqrt(6 / n_in))."),
+        *_init_shared_mistakes(he_std, "sqrt(2 / n_in)"),
     ),
 ))
 
@@ -352,9 +449,9 @@ def initial_loss(n_classes):
 def _initial_loss_cases(rng: np.random.Generator) -> list:
     k = int(rng.integers(4, 500))
     return [
-        Case("two classes", (2,)),
+        Case("two classes (ln 2 = 0.693)", (2,)),
         Case("three classes", (3,)),
-        Case("ten digits", (10,)),
+        Case("ten digits (ln 10 = 2.303)", (10,)),
         Case(f"{k} classes", (k,)),
         Case("a thousand classes", (1000,)),
     ]
@@ -368,13 +465,22 @@ register(Exercise(
     reference=initial_loss,
     make_cases=_initial_loss_cases,
     mistakes=(
-        Mistake("log base 10", lambda k: float(np.log10(k)),
+        Mistake("log-base-10", lambda k: float(np.log10(k)),
                 "cross-entropy uses the natural logarithm, np.log (base e), not np.log10."),
-        Mistake("log base 2", lambda k: float(np.log2(k)),
+        Mistake("log-base-2", lambda k: float(np.log2(k)),
                 "cross-entropy uses the natural logarithm, np.log (base e), not np.log2 (that gives bits)."),
-        Mistake("probability instead of loss", lambda k: 1.0 / k,
+        Mistake("probability-instead-of-loss", lambda k: 1.0 / k,
                 "1/K is the probability the untrained network gives the right class; the loss is -ln(1/K) = ln K."),
-        Mistake("log of the probability", lambda k: float(np.log(1.0 / k)),
+        Mistake("log-of-the-probability", lambda k: float(np.log(1.0 / k)),
                 "the loss is *minus* the log-probability: -ln(1/K) = ln K, a positive number."),
+        Mistake("k-minus-1", lambda k: float(np.log(k - 1)),
+                "every one of the K classes gets probability 1/K, so the loss is -ln(1/K) = ln K, not ln(K - 1)."),
+        Mistake("summed-over-classes", lambda k: float(k * np.log(k)),
+                "the loss of one sample is -ln of the probability of its *true* class only, -ln(1/K) = ln K; "
+                "it is not summed over the K classes."),
+        Mistake("rounded", lambda k: round(float(np.log(k))),
+                "return the float ln K itself, not a rounded integer."),
+        Mistake("averaged-over-classes", lambda k: float(np.log(k) / k),
+                "the loss is -ln(1/K) = ln K, the cost of the true class; do not divide it by K."),
     ),
 ))

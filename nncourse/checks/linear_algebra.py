@@ -17,10 +17,12 @@ matrix (a transposed product, a missing ``keepdims``), the first case is square.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .. import linalg
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
 
 
 # --------------------------------------------------------------------------- #
@@ -33,12 +35,13 @@ def centre(x):
 
 
 def _centre_cases(rng: np.random.Generator) -> list:
+    n = int(rng.integers(5, 12))
     return [
-        Case("the worked example [1, 2, 6]", (np.array([1.0, 2.0, 6.0]),)),
-        Case("random vector", (rng.normal(3.0, 2.0, size=int(rng.integers(5, 12))),)),
-        Case("all entries equal", (np.full(4, float(rng.uniform(-5.0, 5.0))),)),
+        Case("the worked example x = [1, 2, 6] (mean 3)", (np.array([1.0, 2.0, 6.0]),)),
+        Case(f"random vector of length {n}, mean about 3 (not a whole number)", (rng.normal(3.0, 2.0, size=n),)),
+        Case("all 4 entries equal (the result is 0)", (np.full(4, float(rng.uniform(-5.0, 5.0))),)),
         Case("one entry", (np.array([float(rng.normal())]),)),
-        Case("large offset", (rng.normal(0.0, 1.0, size=6) + 1000.0,)),
+        Case("6 entries near 1000 (a large offset)", (rng.normal(0.0, 1.0, size=6) + 1000.0,)),
     ]
 
 
@@ -49,13 +52,26 @@ register(Exercise(
     points=1,
     reference=centre,
     make_cases=_centre_cases,
+    fresh_result=True,
     mistakes=(
-        Mistake("returned the mean", lambda x: np.mean(x),
+        Mistake("returned-the-mean", lambda x: np.mean(x),
                 "return the whole vector with the mean subtracted from every entry (x - mean), not the mean itself."),
-        Mistake("subtracted the sum", lambda x: x - np.sum(x),
+        Mistake("subtracted-the-sum", lambda x: x - np.sum(x),
                 "the mean is the sum divided by the number of entries: np.sum(x) / len(x), or np.mean(x)."),
-        Mistake("mean minus x", lambda x: np.mean(x) - x,
+        Mistake("mean-minus-x", lambda x: np.mean(x) - x,
                 "subtract the mean from x (x - mean), not x from the mean: values above the mean stay positive."),
+        Mistake("divided-by-std", lambda x: (x - np.mean(x)) / np.std(x) if np.std(x) > 0 else x - np.mean(x),
+                "centring only subtracts the mean; dividing by the standard deviation as well is standardising."),
+        Mistake("median-not-mean", lambda x: x - np.median(x),
+                "subtract the mean, (1/n) sum x_i (np.mean), not the median."),
+        Mistake("mean-over-n-1", lambda x: x - np.sum(x) / (len(x) - 1) if len(x) > 1 else x - x,
+                "the mean divides the sum by n, the number of entries, not by n - 1."),
+        Mistake("divided-by-mean", lambda x: x / np.mean(x),
+                "centring subtracts the mean (x - mean); dividing by it scales instead."),
+        Mistake("mean-truncated", lambda x: x - int(np.mean(x)),
+                "int(...) cuts the mean down to a whole number: subtract np.mean(x) itself."),
+        Mistake("rounded", lambda x: np.round(x - np.mean(x), 2),
+                "do not round the result: the check compares full-precision numbers."),
     ),
 ))
 
@@ -84,6 +100,17 @@ def _dot_last_only(a, b):
     return float(a[-1] * b[-1])
 
 
+def _dot_product_of_products(a, b):
+    total = 1.0
+    for x, y in zip(a, b):
+        total *= x * y
+    return total
+
+
+def _dot_sum_of_sums(a, b):
+    return float(np.sum(a + b))
+
+
 register(Exercise(
     id="dot-loop",
     lesson=LESSON,
@@ -92,17 +119,26 @@ register(Exercise(
     reference=linalg.dot_loop,
     make_cases=_dot_cases,
     mistakes=(
-        Mistake("products not summed", lambda a, b: a * b,
+        Mistake("products-not-summed", lambda a, b: a * b,
                 "a * b multiplies entry by entry; the dot product is the *sum* of those products, one number."),
-        Mistake("product of sums", lambda a, b: float(np.sum(a) * np.sum(b)),
+        Mistake("product-of-sums", lambda a, b: float(np.sum(a) * np.sum(b)),
                 "the dot product pairs the entries: a[0]*b[0] + a[1]*b[1] + ..., not (sum of a) * (sum of b)."),
-        Mistake("total started at 1", lambda a, b: 1.0 + float(a @ b),
+        Mistake("total-started-at-1", lambda a, b: 1.0 + float(a @ b),
                 "start the running total at 0 (the empty sum), not 1."),
-        Mistake("assignment instead of +=", _dot_last_only,
+        Mistake("assignment-instead-of", _dot_last_only,
                 "`total = a[i] * b[i]` overwrites the total on every step, leaving only the last product; "
                 "accumulate with `total += a[i] * b[i]`."),
-        Mistake("last entry skipped", lambda a, b: float(a[:-1] @ b[:-1]),
+        Mistake("last-entry-skipped", lambda a, b: float(a[:-1] @ b[:-1]),
                 "range(len(a)) already visits every index 0 .. n-1; range(len(a) - 1) misses the last entry."),
+        Mistake("first-entry-skipped", lambda a, b: float(a[1:] @ b[1:]),
+                "indices start at 0: range(len(a)), not range(1, len(a)), which misses the first entry."),
+        Mistake("return-inside-loop", lambda a, b: float(a[0] * b[0]),
+                "the `return` is inside the loop, so the function stops after the first product: dedent it "
+                "so that it runs after the loop."),
+        Mistake("multiplied-not-added", _dot_product_of_products,
+                "the products are *added*: total += a[i] * b[i] (starting from 0), not multiplied together."),
+        Mistake("added-not-multiplied", _dot_sum_of_sums,
+                "each pair is multiplied, a[i] * b[i], and the products are added; a[i] + b[i] adds the entries."),
     ),
 ))
 
@@ -126,15 +162,27 @@ def _matmul_cases(rng: np.random.Generator) -> list:
     ]
 
 
-def _matmul_total_not_reset(A, B):
-    out = np.zeros((A.shape[0], B.shape[1]))
-    for i in range(A.shape[0]):
-        total = 0.0
-        for k in range(B.shape[1]):
-            for j in range(A.shape[1]):
-                total += A[i, j] * B[j, k]
-            out[i, k] = total
-    return out
+def _matmul_with(*, a_index="ij", b_index="jk", last_only=False, inner="n", start=0.0, reset="entry"):
+    """A three-loop product with one thing done wrong (indices as a learner writes them)."""
+
+    def matmul(A, B):
+        m, n = A.shape
+        p = B.shape[1]
+        out = np.zeros((m, p))
+        total = start
+        for i in range(m):
+            if reset == "row":
+                total = start
+            for k in range(p):
+                if reset == "entry":
+                    total = start
+                for j in range(n if inner == "n" else p):
+                    term = (A[i, j] if a_index == "ij" else A[j, i]) * (B[j, k] if b_index == "jk" else B[k, j])
+                    total = term if last_only else total + term
+                out[i, k] = total
+        return out
+
+    return matmul
 
 
 register(Exercise(
@@ -145,17 +193,28 @@ register(Exercise(
     reference=linalg.matmul_loop,
     make_cases=_matmul_cases,
     mistakes=(
-        Mistake("element-wise product", lambda A, B: A * B,
+        Mistake("element-wise-product", lambda A, B: A * B,
                 "A * B multiplies entry by entry; entry (i, k) of the matrix product is the dot product of "
                 "row i of A with column k of B: sum over j of A[i, j] * B[j, k]."),
-        Mistake("B indexed [k, j]", lambda A, B: A @ B.T,
+        Mistake("b-indexed-k-j", _matmul_with(b_index="kj"),
                 "the summed index j runs along row i of A and *down* column k of B: B[j, k], not B[k, j]."),
-        Mistake("total not reset", _matmul_total_not_reset,
+        Mistake("total-not-reset", _matmul_with(reset="row"),
                 "reset the running total to 0 for every output entry (i, k), inside the loop over k, "
                 "before the loop over j."),
-        Mistake("returned (AB)^T", lambda A, B: (A @ B).T,
+        Mistake("total-never-reset", _matmul_with(reset="never"),
+                "the running total is set to 0 only once, before all the loops, so every entry adds on to the "
+                "previous ones: set total = 0 right before the loop over j."),
+        Mistake("returned-ab-t", lambda A, B: (A @ B).T,
                 "the result is (AB)^T = B^T A^T: out[i, k] should hold row i of A times column k of B, "
                 "with shape (A.shape[0], B.shape[1])."),
+        Mistake("product-not-summed", _matmul_with(last_only=True),
+                "`total = A[i, j] * B[j, k]` keeps only the last product; add them up with `total += ...`."),
+        Mistake("a-indexed-j-i", _matmul_with(a_index="ji"),
+                "entry (i, k) runs along row i of A: A[i, j], not A[j, i] (that is A transposed)."),
+        Mistake("inner-loop-bound", _matmul_with(inner="p"),
+                "the summed index j runs over the shared size n = A.shape[1] = B.shape[0], not over B.shape[1]."),
+        Mistake("total-started-at-1", _matmul_with(start=1.0),
+                "start each running total at 0 (the empty sum), not 1."),
     ),
 ))
 
@@ -164,20 +223,25 @@ register(Exercise(
 # affine: a layer for a batch, with shape validation
 # --------------------------------------------------------------------------- #
 
-_RAISES = "raises ValueError (1 = yes)"
-
-
 def _run_affine(objects, case):
-    """Valid shapes: the learner's Z. Invalid shapes: whether a ValueError was raised."""
+    """Valid shapes: the learner's Z. Invalid shapes: which error, and whether its message names the argument."""
     fn = objects[0]
     X, W, b = case.args
-    if not case.kwargs.get("bad_shapes", False):
+    culprit = case.kwargs.get("culprit")
+    if culprit is None:
         return fn(X, W, b)
+    raised, message = None, ""
     try:
         fn(X, W, b)
-    except ValueError:
-        return {_RAISES: np.array(1.0)}
-    return {_RAISES: np.array(0.0)}
+    except NotImplementedError:
+        raise  # the students' stub: not attempted yet
+    except Exception as exc:  # noqa: BLE001 - which error is the thing judged
+        raised, message = exc, str(exc)
+    named = re.search(rf"(?<![A-Za-z0-9_])(?:{culprit})(?![A-Za-z0-9_])", message) is not None
+    return {"raises ValueError": isinstance(raised, ValueError),
+            "raises AssertionError (an assert)": isinstance(raised, AssertionError),
+            "raises another error": raised is not None and not isinstance(raised, (ValueError, AssertionError)),
+            f"the message names `{culprit.replace('|', '` or `')}`": isinstance(raised, ValueError) and named}
 
 
 def _affine_cases(rng: np.random.Generator) -> list:
@@ -192,23 +256,43 @@ def _affine_cases(rng: np.random.Generator) -> list:
              (np.array([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]]), np.array([[0.5, -1.0], [1.0, 0.0], [-0.5, 2.0]]),
               np.array([0.1, -0.2]))),
         Case(f"random layer: X ({n}, {n_in}), W ({n_in}, {n_out}), b ({n_out},)", layer(n, n_in, n_out)),
-        Case("one sample as a (1, n_in) row", layer(1, 5, 3)),
-        Case("one output unit", layer(6, 4, 1)),
-        Case("a single sample given as a 1-D (n_in,) vector must raise ValueError",
-             (rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)), {"bad_shapes": True}),
-        Case("X (3, 4) with W (5, 3) (inner sizes differ) must raise ValueError",
-             (X3, rng.normal(size=(5, 3)), rng.normal(size=3)), {"bad_shapes": True}),
-        Case("b of shape (3, 1) instead of (3,) must raise ValueError",
-             (X3, W3, rng.normal(size=(3, 1))), {"bad_shapes": True}),
-        Case("b of shape (1,) for 3 units must raise ValueError",
-             (X3, W3, rng.normal(size=1)), {"bad_shapes": True}),
+        Case("one sample as a (1, 5) row, 3 units", layer(1, 5, 3)),
+        Case("6 samples, 4 inputs, one output unit", layer(6, 4, 1)),
+        Case("a single sample as a 1-D X of shape (4,) must raise ValueError naming X",
+             (rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)), {"culprit": "X"}),
+        Case("X (3, 4) with W (5, 3) (inner sizes differ) must raise ValueError naming X or W",
+             (X3, rng.normal(size=(5, 3)), rng.normal(size=3)), {"culprit": "X|W"}),
+        Case("b of shape (3, 1) instead of (3,) must raise ValueError naming b",
+             (X3, W3, rng.normal(size=(3, 1))), {"culprit": "b"}),
+        Case("b of shape (1,) for 3 units must raise ValueError naming b",
+             (X3, W3, rng.normal(size=1)), {"culprit": "b"}),
     ]
 
 
-def _affine_checks_x_only(X, W, b):
-    X, W = np.asarray(X), np.asarray(W)
-    if X.ndim != 2 or X.shape[1] != W.shape[0]:
-        raise ValueError(f"X {X.shape} does not fit W {W.shape}")
+def _affine_validated(compute, *, check_b=True, check_b_size=True, error=ValueError, named=True, reshape_x=False):
+    """A validating affine with one thing done differently."""
+
+    def affine(X, W, b):
+        X, W, b = np.asarray(X), np.asarray(W), np.asarray(b)
+        if reshape_x:
+            X = np.atleast_2d(X)
+        if X.ndim != 2:
+            raise error(f"X must be 2-D, got shape {X.shape}" if named else "wrong shapes")
+        if X.shape[1] != W.shape[0]:
+            raise error(f"X {X.shape} does not fit W {W.shape}" if named else "wrong shapes")
+        if check_b and (b.ndim != 1 or (check_b_size and b.shape[0] != W.shape[1])):
+            raise error(f"b must have shape ({W.shape[1]},), got {b.shape}" if named else "wrong shapes")
+        return compute(X, W, b)
+
+    return affine
+
+
+def _affine_asserts(X, W, b):
+    assert X.ndim == 2 and X.shape[1] == W.shape[0] and b.shape == (W.shape[1],)
+    return X @ W + b
+
+
+def _product(X, W, b):
     return X @ W + b
 
 
@@ -221,21 +305,35 @@ register(Exercise(
     make_cases=_affine_cases,
     run=_run_affine,
     mistakes=(
-        Mistake("bias forgotten", lambda X, W, b: linalg.affine(X, W, b) - b,
+        Mistake("bias-forgotten", _affine_validated(lambda X, W, b: X @ W),
                 "add the bias: Z = X @ W + b (b has shape (n_out,) and is added to every row)."),
-        Mistake("W transposed", lambda X, W, b: linalg.affine(X, W.T, b),
+        Mistake("w-transposed", lambda X, W, b: X @ W.T + b,
                 "W has shape (n_in, n_out) and samples are rows, so Z = X @ W (no transpose); "
                 "W.T is the textbook's column-vector convention."),
-        Mistake("bias added per sample", lambda X, W, b: linalg.affine(X, W, b) - b + b[:, None],
+        Mistake("bias-added-per-sample", lambda X, W, b: linalg.affine(X, W, b) - b + b[:, None],
                 "b[:, None] (or a column) adds b[i] to *sample* i; the bias belongs to the output *unit*: "
                 "Z[i, j] = (X @ W)[i, j] + b[j], which plain `X @ W + b` does for a 1-D b."),
-        Mistake("b not checked", _affine_checks_x_only,
+        Mistake("b-not-checked", _affine_validated(_product, check_b=False),
                 "numpy broadcasts a b of shape (n_out, 1) or (1,) without complaint and returns a wrong Z "
                 "(even an (n_out, n_out) matrix): check `b.shape == (W.shape[1],)` and raise ValueError "
                 "naming b and its shape."),
-        Mistake("no validation", lambda X, W, b: np.asarray(X) @ np.asarray(W) + b,
+        Mistake("b-size-not-checked", _affine_validated(_product, check_b_size=False),
+                "a 1-D b of the wrong length (1,) still broadcasts: check its whole shape, "
+                "`b.shape == (W.shape[1],)`, not only b.ndim."),
+        Mistake("no-validation", _product,
                 "check the shapes before computing and raise ValueError: X must be 2-D (a single sample is "
                 "a (1, n_in) row, x[None, :]), X.shape[1] == W.shape[0], and b.shape == (W.shape[1],)."),
+        Mistake("wrong-exception-type", _affine_validated(_product, error=TypeError),
+                "raise ValueError (a value of the right type but the wrong shape), not TypeError."),
+        Mistake("assert-not-raise", _affine_asserts,
+                "`assert` is for the programmer's own bugs (python -O switches it off); refuse a caller's "
+                "wrong shapes with `raise ValueError(...)`."),
+        Mistake("message-without-argument", _affine_validated(_product, named=False),
+                "the error message must say which argument is wrong (X, W or b) and its shape, e.g. "
+                "f\"b must have shape ({W.shape[1]},), got {b.shape}\"."),
+        Mistake("x-1d-accepted", _affine_validated(_product, reshape_x=True),
+                "a 1-D X must be refused with a ValueError, not reshaped: np.atleast_2d turns (n_in,) into a row "
+                "silently, and the statement asks for a (1, n_in) row from the caller."),
     ),
 ))
 
@@ -254,20 +352,21 @@ def _norm_cases(rng: np.random.Generator) -> list:
              {"kind": "fro"}),
         Case(f"L1 of a random vector of length {n}", (rng.normal(size=n),), {"kind": "l1"}),
         Case(f"L2 of a random vector of length {n}", (rng.normal(size=n),), {"kind": "l2"}),
-        Case("L2 by default (no kind given)", (rng.normal(size=n),)),
+        Case(f"L2 by default: norm(x) of a random vector of length {n}, no kind given", (rng.normal(size=n),)),
         Case(f"Frobenius of a random ({m}, {k}) matrix", (rng.normal(size=(m, k)),), {"kind": "fro"}),
         Case("Frobenius of a random (4, 4) matrix", (rng.normal(size=(4, 4)),), {"kind": "fro"}),
         Case("L2 of the zero vector", (np.zeros(3),), {"kind": "l2"}),
     ]
 
 
-def _norm_with(l1=None, l2=None, fro=None):
-    """The reference norm with one kind replaced by a wrong formula."""
+def _norm_with(l1=None, l2=None, fro=None, default="l2", scalar=True):
+    """The reference norm with one kind replaced by a wrong formula (or another default kind)."""
     wrong = {"l1": l1, "l2": l2, "fro": fro}
 
-    def norm(x, kind="l2"):
+    def norm(x, kind=default):
         if wrong.get(kind) is not None:
-            return float(wrong[kind](np.asarray(x, dtype=float)))
+            value = wrong[kind](np.asarray(x, dtype=float))
+            return float(value) if scalar else value
         return linalg.norm(x, kind)
 
     return norm
@@ -281,20 +380,31 @@ register(Exercise(
     reference=linalg.norm,
     make_cases=_norm_cases,
     mistakes=(
-        Mistake("L1 without abs", _norm_with(l1=np.sum),
+        Mistake("l1-without-abs", _norm_with(l1=np.sum),
                 "the L1 norm adds the *absolute* values, sum of |x_i|: without np.abs, negative entries "
                 "cancel positive ones."),
-        Mistake("L1 as a mean", _norm_with(l1=lambda x: np.mean(np.abs(x))),
+        Mistake("l1-as-a-mean", _norm_with(l1=lambda x: np.mean(np.abs(x))),
                 "the L1 norm is the sum of |x_i|, not their mean: do not divide by the length."),
-        Mistake("L2 without the square root", _norm_with(l2=lambda x: np.sum(x * x)),
+        Mistake("l2-without-the-square-root", _norm_with(l2=lambda x: np.sum(x * x)),
                 "sum of x_i^2 is the *squared* L2 norm; the norm is its square root (a length: ||[3, 4]|| = 5)."),
-        Mistake("L2 as the root of the plain sum", _norm_with(l2=lambda x: np.sqrt(np.abs(np.sum(x)))),
+        Mistake("l2-as-the-root-of-the-plain-sum", _norm_with(l2=lambda x: np.sqrt(np.abs(np.sum(x)))),
                 "square each entry before adding: sqrt(sum of x_i^2), not sqrt of the sum of x_i."),
-        Mistake("Frobenius without the square root", _norm_with(fro=lambda x: np.sum(x * x)),
+        Mistake("frobenius-without-the-square-root", _norm_with(fro=lambda x: np.sum(x * x)),
                 "the Frobenius norm is sqrt(sum over i, j of A_ij^2): the square root is missing."),
-        Mistake("spectral norm instead of Frobenius", _norm_with(fro=lambda x: np.linalg.norm(x, 2)),
+        Mistake("spectral-norm-instead-of-frobenius", _norm_with(fro=lambda x: np.linalg.norm(x, 2)),
                 "for a matrix, np.linalg.norm(A, 2) is the *spectral* norm (largest singular value); "
                 "the Frobenius norm is np.sqrt(np.sum(A**2)) (or np.linalg.norm(A, 'fro'))."),
+        Mistake("l1-as-max", _norm_with(l1=lambda x: np.max(np.abs(x))),
+                "the L1 norm adds all the |x_i|; the largest |x_i| alone is the max (L-infinity) norm."),
+        Mistake("wrong-default", _norm_with(default="l1"),
+                "keep the signature's default, kind=\"l2\": norm(x) without a kind is the L2 norm."),
+        Mistake("fro-per-column", _norm_with(fro=lambda x: np.sqrt(np.sum(x * x, axis=0)), scalar=False),
+                "the Frobenius norm is one number for the whole matrix: sum over both axes (np.sum without an "
+                "axis), not one norm per column."),
+        Mistake("l2-root-of-l1", _norm_with(l2=lambda x: np.sqrt(np.sum(np.abs(x)))),
+                "square each entry before adding: sqrt(sum of x_i^2); sqrt(sum of |x_i|) is not a norm of x."),
+        Mistake("l2-as-rms", _norm_with(l2=lambda x: np.sqrt(np.mean(x * x))),
+                "sum the squares (np.sum), do not average them: the L2 norm of [3, 4] is 5, whatever the length."),
     ),
 ))
 
@@ -317,13 +427,13 @@ def _rows(rng: np.random.Generator, shape: tuple) -> np.ndarray:
 def _row_cases(rng: np.random.Generator) -> list:
     n, d = int(rng.integers(4, 9)), int(rng.integers(2, 4))
     return [
-        Case("a square (3, 3) matrix", (_rows(rng, (3, 3)),)),
-        Case("the worked example [[3, 4], [1, 0]]", (np.array([[3.0, 4.0], [1.0, 0.0]]),)),
+        Case("a square (3, 3) matrix, rows of lengths 0.5 to 5", (_rows(rng, (3, 3)),)),
+        Case("the worked example [[3, 4], [1, 0]] (norms 5 and 1)", (np.array([[3.0, 4.0], [1.0, 0.0]]),)),
         Case(f"a ({n}, {d}) batch", (_rows(rng, (n, d)),)),
-        Case("one row", (_rows(rng, (1, 5)),)),
-        Case("one column (each row is one number)", (_rows(rng, (4, 1)),)),
-        Case("rows of very different lengths", (np.array([[1e-3, 2e-3, -2e-3], [300.0, 0.0, -400.0],
-                                                          [1.0, 1.0, 1.0]]),)),
+        Case("one row of 5", (_rows(rng, (1, 5)),)),
+        Case("one column (4, 1): each row is one number", (_rows(rng, (4, 1)),)),
+        Case("rows of lengths 3e-3, 500 and 1.7", (np.array([[1e-3, 2e-3, -2e-3], [300.0, 0.0, -400.0],
+                                                           [1.0, 1.0, 1.0]]),)),
     ]
 
 
@@ -334,19 +444,23 @@ register(Exercise(
     points=2,
     reference=normalise_rows,
     make_cases=_row_cases,
+    fresh_result=True,
     mistakes=(
-        Mistake("columns normalised", lambda X: X / np.sqrt(np.sum(X * X, axis=0, keepdims=True)),
+        Mistake("columns-normalised", lambda X: X / np.sqrt(np.sum(X * X, axis=0, keepdims=True)),
                 "axis=0 sums *down* the columns and so normalises columns; a row's norm sums across it: axis=1."),
-        Mistake("keepdims forgotten", lambda X: X / np.sqrt(np.sum(X * X, axis=1)),
+        Mistake("keepdims-forgotten", lambda X: X / np.sqrt(np.sum(X * X, axis=1)),
                 "the row norms have shape (n,) without keepdims, and broadcasting lines an (n,) array up with "
                 "the *columns*: entry [i, j] was divided by the norm of row j. Use keepdims=True (shape (n, 1))."),
-        Mistake("divided by the squared norm", lambda X: X / np.sum(X * X, axis=1, keepdims=True),
+        Mistake("divided-by-the-squared-norm", lambda X: X / np.sum(X * X, axis=1, keepdims=True),
                 "divide by the norm sqrt(sum of squares), not by the sum of squares itself."),
-        Mistake("divided by the L1 norm", lambda X: X / np.sum(np.abs(X), axis=1, keepdims=True),
+        Mistake("divided-by-the-l1-norm", lambda X: X / np.sum(np.abs(X), axis=1, keepdims=True),
                 "'length 1' means L2 (Euclidean) length: divide by sqrt(sum of x^2), not by sum of |x|."),
-        Mistake("one norm for the whole matrix", lambda X: X / np.sqrt(np.sum(X * X)),
+        Mistake("one-norm-for-the-whole-matrix", lambda X: X / np.sqrt(np.sum(X * X)),
                 "np.sum without an axis adds every entry, so all rows were divided by one number (the "
                 "Frobenius norm); each row needs its own norm: np.sum(..., axis=1, keepdims=True)."),
+        Mistake("divided-by-max", lambda X: X / np.max(np.abs(X), axis=1, keepdims=True),
+                "dividing by the largest entry makes that entry 1, not the row's length: divide by the L2 norm, "
+                "sqrt(sum of x^2) along axis=1."),
     ),
 ))
 
@@ -382,17 +496,28 @@ register(Exercise(
     reference=grad_quadratic,
     make_cases=_quadratic_cases,
     mistakes=(
-        Mistake("2Ax (assumes A symmetric)", lambda A, x: 2.0 * A @ x,
+        Mistake("2ax-assumes-a-symmetric", lambda A, x: 2.0 * A @ x,
                 "2Ax is right only when A is symmetric. x appears twice in x^T A x; differentiating each "
                 "appearance gives Ax and A^T x, so the gradient is (A + A^T) x."),
-        Mistake("Ax only", lambda A, x: A @ x,
+        Mistake("ax-only", lambda A, x: A @ x,
                 "x appears twice in x^T A x = sum_ij x_i A_ij x_j; Ax is the contribution of one appearance. "
                 "Add the other one, A^T x."),
-        Mistake("A^T x only", lambda A, x: A.T @ x,
+        Mistake("a-t-x-only", lambda A, x: A.T @ x,
                 "A^T x is the contribution of one of x's two appearances in x^T A x; add the other, Ax."),
-        Mistake("returned f itself", lambda A, x: float(x @ A @ x),
+        Mistake("returned-f-itself", lambda A, x: float(x @ A @ x),
                 "return the gradient, a vector of shape (n,) (one partial derivative per x_i), not the "
                 "value x^T A x."),
+        Mistake("elementwise-times-x", lambda A, x: (A + A.T) * x,
+                "(A + A^T) * x multiplies entry by entry (and broadcasts x along the rows into an (n, n) "
+                "matrix); the gradient is the matrix-vector product (A + A^T) @ x."),
+        Mistake("2atx-assumes-a-symmetric", lambda A, x: 2.0 * A.T @ x,
+                "2 A^T x, like 2Ax, is right only when A is symmetric: x appears twice in x^T A x, giving "
+                "Ax + A^T x = (A + A^T) x."),
+        Mistake("a-times-a-t", lambda A, x: A @ A.T @ x,
+                "the two contributions are added, Ax + A^T x = (A + A^T) x, not multiplied (A A^T x)."),
+        Mistake("plus-x", lambda A, x: A @ x + x,
+                "the second contribution is A^T x, not x: differentiating x^T A x by the x on the left gives "
+                "A x, by the x on the right A^T x."),
     ),
 ))
 
@@ -432,17 +557,28 @@ register(Exercise(
     reference=grad_least_squares,
     make_cases=_least_squares_cases,
     mistakes=(
-        Mistake("residual not multiplied by X^T", lambda w, X, y: 2.0 / X.shape[0] * (X @ w - y),
+        Mistake("residual-not-multiplied-by-x-t", lambda w, X, y: 2.0 / X.shape[0] * (X @ w - y),
                 "the gradient has w's shape (d,), but the residual r = Xw - y has one entry per sample (n,): "
                 "the chain rule multiplies it by dr/dw = X, giving (2/n) X^T r."),
-        Mistake("factor 2 missing", lambda w, X, y: X.T @ (X @ w - y) / X.shape[0],
+        Mistake("factor-2-missing", lambda w, X, y: X.T @ (X @ w - y) / X.shape[0],
                 "the derivative of r_i^2 is 2 r_i: the gradient is (2/n) X^T (Xw - y). (Only a loss written "
                 "with a 1/2 in front loses the 2.)"),
-        Mistake("summed, not averaged", lambda w, X, y: 2.0 * X.T @ (X @ w - y),
+        Mistake("summed-not-averaged", lambda w, X, y: 2.0 * X.T @ (X @ w - y),
                 "L is the *mean* over the n samples, so its gradient carries 1/n: (2/n) X^T (Xw - y)."),
-        Mistake("residual y - Xw", lambda w, X, y: 2.0 / X.shape[0] * X.T @ (y - X @ w),
+        Mistake("residual-y-xw", lambda w, X, y: 2.0 / X.shape[0] * X.T @ (y - X @ w),
                 "the residual is r = Xw - y (prediction minus target); with y - Xw the gradient points uphill "
                 "the wrong way round: check the sign from the chain rule, d(r^2)/dw = 2 r dr/dw and dr/dw = X."),
+        Mistake("x-not-transposed", lambda w, X, y: 2.0 / X.shape[0] * X @ (X @ w - y),
+                "multiply the residual (n,) by X^T (d, n), not by X (n, d): X.T @ r has w's shape (d,)."),
+        Mistake("y-forgotten", lambda w, X, y: 2.0 / X.shape[0] * X.T @ (X @ w),
+                "the residual is Xw - y: the targets y are missing."),
+        Mistake("divided-by-features", lambda w, X, y: 2.0 / X.shape[1] * X.T @ (X @ w - y),
+                "the mean runs over the n samples (X.shape[0] = len(y)), not over the d features (X.shape[1])."),
+        Mistake("averaged-to-a-number", lambda w, X, y: float(2.0 * np.mean(X.T @ (X @ w - y))),
+                "return one partial derivative per weight, a vector of shape (d,); averaging the entries into "
+                "one number loses them."),
+        Mistake("integer-division", lambda w, X, y: 2 // X.shape[0] * X.T @ (X @ w - y),
+                "2 // n is integer division (0 for n > 2): write 2 / n."),
     ),
 ))
 

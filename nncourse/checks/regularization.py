@@ -19,7 +19,8 @@ import copy
 import numpy as np
 
 from .. import regularization as reg
-from ._core import Case, Exercise, Mistake, register
+from ._definitions import Case, Exercise, Mistake, register
+from ._running import ArgumentModified
 
 LESSON = "07_regularization"
 
@@ -69,16 +70,24 @@ register(Exercise(
     id="l2-penalty", lesson=LESSON, title="The L2 penalty over every weight matrix", points=1,
     reference=reg.l2_penalty, make_cases=_l2_penalty_cases,
     mistakes=(
-        Mistake("biases penalised", _l2p_biases,
+        Mistake("biases-penalised", _l2p_biases,
                 "only the weight matrices are penalised, not the biases: sum W**2 for each (W, b), ignore b"),
-        Mistake("no 1/2", _l2p_no_half,
+        Mistake("no-1-2", _l2p_no_half,
                 "the course's penalty is (l2 / 2) * sum W**2, so that its gradient is exactly l2 * W"),
-        Mistake("norm not squared", _l2p_norm_not_squared,
+        Mistake("norm-not-squared", _l2p_norm_not_squared,
                 "use the squared Frobenius norm, np.sum(W**2), not its square root"),
-        Mistake("first layer only", _l2p_first_layer,
+        Mistake("first-layer-only", _l2p_first_layer,
                 "add the penalty of every layer's weight matrix, not only the first"),
-        Mistake("mean instead of sum", _l2p_mean,
+        Mistake("mean-instead-of-sum", _l2p_mean,
                 "sum the squares (np.sum), do not average them: larger layers carry more penalty"),
+        Mistake("last-layer-only", lambda params, l2: 0.5 * l2 * np.sum(params[-1][0] ** 2),
+                "add the penalty of every layer's weight matrix (a loop over params), not only the last"),
+        Mistake("l1-instead-of-l2", lambda params, l2: 0.5 * l2 * sum(np.sum(np.abs(W)) for W, _ in params),
+                "the L2 penalty squares the weights, sum of W**2; sum of |W| is the L1 penalty"),
+        Mistake("list-per-layer", lambda params, l2: [0.5 * l2 * np.sum(W ** 2) for W, _ in params],
+                "return one number, the sum over the layers (sum(...) of the per-layer terms), not a list"),
+        Mistake("l2-squared", lambda params, l2: 0.5 * l2 ** 2 * sum(np.sum(W ** 2) for W, _ in params),
+                "the strength multiplies the penalty once: (l2 / 2) * sum W**2, not l2**2"),
     ),
 ))
 
@@ -97,28 +106,37 @@ def _matrix_cases(rng, with_zeros=False):
         return W
 
     hand = np.array([[0.5, -2.0], [0.0, 3.0]])
+    s1, s2 = (float(v) for v in rng.uniform(0.001, 1.0, size=2))
     return [
         Case("hand-worked: W=[[0.5, -2], [0, 3]], strength 0.1", (hand, 0.1)),
-        Case("random 3 x 4", (mat((3, 4)), float(rng.uniform(0.001, 1.0)))),
-        Case("random 5 x 2", (mat((5, 2)), float(rng.uniform(0.001, 1.0)))),
-        Case("a column 4 x 1", (mat((4, 1)), 0.05)),
-        Case("strength 0 (no penalty)", (mat((2, 3)), 0.0)),
-        Case("large weights", (mat((3, 3)) * 1e3, 0.01), extreme=True),
+        Case(f"random 3 x 4, strength {s1:.3f}", (mat((3, 4)), s1)),
+        Case(f"random 5 x 2, strength {s2:.3f}", (mat((5, 2)), s2)),
+        Case("a column 4 x 1, strength 0.05", (mat((4, 1)), 0.05)),
+        Case("strength 0 (no penalty), 2 x 3", (mat((2, 3)), 0.0)),
+        Case("weights of about 1000 (3 x 3), strength 0.01", (mat((3, 3)) * 1e3, 0.01), extreme=True),
     ]
 
 
 register(Exercise(
     id="l2-grad", lesson=LESSON, title="The gradient of the L2 penalty", points=1,
-    reference=reg.l2_grad, make_cases=_matrix_cases,
+    reference=reg.l2_grad, make_cases=lambda rng: _matrix_cases(rng) + [
+        Case("strength 1 on a (3, 2) matrix: the gradient equals W, but as a new array", (rng.standard_normal((3, 2)), 1.0))],
+    fresh_result=True,
     mistakes=(
-        Mistake("factor 2", lambda W, l2: 2 * l2 * W,
+        Mistake("factor-2", lambda W, l2: 2 * l2 * W,
                 "the penalty is (l2 / 2) * sum W**2; the 2 of the derivative cancels the 1/2, so the gradient is l2 * W"),
-        Mistake("factor 1/2", lambda W, l2: 0.5 * l2 * W,
+        Mistake("factor-1-2", lambda W, l2: 0.5 * l2 * W,
                 "d/dW of (l2 / 2) W**2 is l2 * W: the 2 from the power cancels the 1/2"),
-        Mistake("applied the update", lambda W, l2: W - l2 * W,
+        Mistake("applied-the-update", lambda W, l2: W - l2 * W,
                 "return the gradient l2 * W, not the weights after a decay step"),
-        Mistake("penalty not gradient", lambda W, l2: 0.5 * l2 * W**2,
+        Mistake("penalty-not-gradient", lambda W, l2: 0.5 * l2 * W**2,
                 "that is the penalty of each weight; its derivative is l2 * W"),
+        Mistake("l1-gradient", lambda W, l2: l2 * np.sign(W),
+                "l2 * sign(W) is the L1 penalty's gradient; the L2 penalty's is l2 * W"),
+        Mistake("summed-to-a-number", lambda W, l2: float(l2 * np.sum(W)),
+                "the gradient has W's shape: one partial derivative per weight, l2 * W, not their sum"),
+        Mistake("w-squared", lambda W, l2: l2 * W**2,
+                "d/dW of (l2 / 2) W**2 is l2 * W: differentiating lowers the power"),
     ),
 ))
 
@@ -129,7 +147,8 @@ register(Exercise(
 
 
 def _l1_cases(rng):
-    return _matrix_cases(rng, with_zeros=True) + [Case("all zeros (sign(0) = 0)", (np.zeros((2, 2)), 0.3))]
+    return _matrix_cases(rng, with_zeros=True) + [Case("all zeros (2, 2), strength 0.3: sign(0) = 0",
+                                                       (np.zeros((2, 2)), 0.3))]
 
 
 def _l1_divide(W, l1):
@@ -141,16 +160,21 @@ register(Exercise(
     id="l1-grad", lesson=LESSON, title="The subgradient of the L1 penalty", points=2,
     reference=reg.l1_grad, make_cases=_l1_cases,
     mistakes=(
-        Mistake("sign(0) = 1", lambda W, l1: l1 * np.where(W >= 0, 1.0, -1.0),
+        Mistake("sign-0-1", lambda W, l1: l1 * np.where(W >= 0, 1.0, -1.0),
                 "at W = 0 the course takes sign(0) = 0 (np.sign does): a weight that is exactly zero gets no push"),
-        Mistake("W / |W|", _l1_divide,
+        Mistake("w-w", _l1_divide,
                 "W / |W| is 0/0 = NaN at W = 0; use np.sign(W), which gives 0 there"),
-        Mistake("L2 gradient", lambda W, l1: l1 * W,
+        Mistake("l2-gradient", lambda W, l1: l1 * W,
                 "that is the L2 gradient; |W| has slope +1 or -1: l1 * np.sign(W)"),
-        Mistake("penalty not gradient", lambda W, l1: l1 * np.abs(W),
+        Mistake("penalty-not-gradient", lambda W, l1: l1 * np.abs(W),
                 "that is the penalty of each weight; its derivative is l1 * np.sign(W)"),
-        Mistake("sign flipped", lambda W, l1: -l1 * np.sign(W),
+        Mistake("sign-flipped", lambda W, l1: -l1 * np.sign(W),
                 "the gradient of |W| points away from 0 (+1 for positive W); the minus sign belongs to the update step"),
+        Mistake("sign-0-minus-1", lambda W, l1: l1 * np.where(W > 0, 1.0, -1.0),
+                "np.where(W > 0, 1, -1) gives -1 at W = 0; the course takes sign(0) = 0 (np.sign does): a weight "
+                "that is exactly zero gets no push"),
+        Mistake("strength-ignored", lambda W, l1: np.sign(W),
+                "multiply by the strength: l1 * np.sign(W)"),
     ),
 ))
 
@@ -170,48 +194,65 @@ def _dropout_cases(rng):
     def seed():
         return int(rng.integers(0, 2**31))
 
+    p_random = float(rng.uniform(0.1, 0.9))
     return [
         Case("drop_prob=0.25 on a 4 x 5 batch of ones (kept units become 1/0.75)", (np.ones((4, 5)), 0.25), {"seed": seed(), "training": True}),
         Case("drop_prob=0.2, random 6 x 3", (rng.standard_normal((6, 3)), 0.2), {"seed": seed(), "training": True}),
         Case("drop_prob=0.8, random 10 x 8", (rng.standard_normal((10, 8)), 0.8), {"seed": seed(), "training": True}),
-        Case("random drop_prob, 3 x 7", (rng.standard_normal((3, 7)), float(rng.uniform(0.1, 0.9))),
+        Case(f"drop_prob={p_random:.3f}, random 3 x 7", (rng.standard_normal((3, 7)), p_random),
              {"seed": seed(), "training": True}),
-        Case("evaluation (training=False): the identity, no mask", (rng.standard_normal((4, 3)), 0.5),
+        Case("evaluation (training=False), drop_prob 0.5: a copy of A, and None", (rng.standard_normal((4, 3)), 0.5),
              {"seed": seed(), "training": False}),
         Case("drop_prob=0.3 on a vector of 12", (rng.standard_normal(12), 0.3), {"seed": seed(), "training": True}),
     ]
 
 
-def _dropout_factory(*, rescale="divide", keep_if_below=False, always=False):
+def _dropout_factory(*, rescale="divide", keep_if_below=False, always=False, cache="scaled", at_eval="copy",
+                     own_rng=False):
     def dropout_forward(A, drop_prob, *, rng, training=True):
         if not training and not always:
-            return A.copy(), None
-        u = rng.random(A.shape)
+            return (A * (1.0 - drop_prob) if at_eval == "scaled" else A.copy()), None
+        u = (np.random.default_rng(0) if own_rng else rng).random(A.shape)
         keep = (u < drop_prob) if keep_if_below else (u >= drop_prob)
         scale = {"divide": 1.0 / (1.0 - drop_prob), "none": 1.0, "multiply": 1.0 - drop_prob,
                  "by_drop": 1.0 / drop_prob}[rescale]
         mask = keep * scale
-        return A * mask, mask
+        return A * mask, (mask if cache == "scaled" else keep if cache == "bool" else keep * 1.0)
     return dropout_forward
 
 
 register(Exercise(
     id="dropout-forward", lesson=LESSON, title="Inverted dropout, forward", points=2,
     reference=reg.dropout_forward, make_cases=_dropout_cases, run=_run_dropout, output_names=("out", "mask"),
+    fresh_result=True,
     mistakes=(
-        Mistake("not rescaled", _dropout_factory(rescale="none"),
+        Mistake("not-rescaled", _dropout_factory(rescale="none"),
                 "kept units must be scaled by 1 / (1 - drop_prob) (inverted dropout), so the expected "
                 "activation is unchanged and evaluation needs no correction"),
-        Mistake("keep and drop confused", _dropout_factory(keep_if_below=True),
+        Mistake("keep-and-drop-confused", _dropout_factory(keep_if_below=True),
                 "drop_prob is the probability of DROPPING a unit: keep where rng.random(A.shape) >= drop_prob"),
-        Mistake("keep and drop confused, scaled by 1/p", _dropout_factory(keep_if_below=True, rescale="by_drop"),
+        Mistake("keep-and-drop-confused-scaled-by-1-p", _dropout_factory(keep_if_below=True, rescale="by_drop"),
                 "drop_prob is the probability of DROPPING a unit: keep where rng.random(A.shape) >= drop_prob "
                 "and scale the kept units by 1 / (1 - drop_prob)"),
-        Mistake("active at evaluation", _dropout_factory(always=True),
+        Mistake("active-at-evaluation", _dropout_factory(always=True),
                 "at evaluation (training=False) dropout is the identity: return a copy of A and None"),
-        Mistake("multiplied by keep probability", _dropout_factory(rescale="multiply"),
+        Mistake("multiplied-by-keep-probability", _dropout_factory(rescale="multiply"),
                 "divide the kept units by the keep probability (1 - drop_prob); multiplying by it is the old, "
                 "non-inverted scaling done at test time"),
+        Mistake("scaled-by-drop-prob", _dropout_factory(rescale="by_drop"),
+                "scale the kept units by 1 / (1 - drop_prob), the inverse of the probability of *keeping* them, "
+                "not by 1 / drop_prob"),
+        Mistake("unscaled-mask-cached", _dropout_factory(cache="bool"),
+                "cache the *scaled* mask M (0 or 1 / (1 - drop_prob), floats): the backward pass multiplies by it "
+                "(7.5), so a True/False mask loses the scale"),
+        Mistake("unscaled-float-mask-cached", _dropout_factory(cache="float"),
+                "cache the *scaled* mask M = keep / (1 - drop_prob): the backward pass multiplies by exactly the "
+                "factors the forward pass used"),
+        Mistake("scaled-at-evaluation", _dropout_factory(at_eval="scaled"),
+                "inverted dropout does all its scaling in training: at evaluation return a plain copy of A (and None)"),
+        Mistake("own-generator", _dropout_factory(own_rng=True),
+                "draw u from the `rng` argument (rng.random(A.shape)), not from a generator of your own: the caller's "
+                "seed decides the mask"),
     ),
 ))
 
@@ -261,15 +302,25 @@ register(Exercise(
     id="dropout-backward", lesson=LESSON, title="Inverted dropout, backward", points=1,
     reference=reg.dropout_backward, make_cases=_dropout_backward_cases,
     mistakes=(
-        Mistake("mask ignored", _db_ignores_mask,
+        Mistake("mask-ignored", _db_ignores_mask,
                 "a dropped unit did not affect the loss, so its gradient is 0: multiply dout by the same mask"),
-        Mistake("scale lost", _db_binary_mask,
+        Mistake("scale-lost", _db_binary_mask,
                 "the forward pass multiplied kept units by 1 / (1 - drop_prob); the backward multiplies by the "
                 "same scaled mask, dout * mask"),
-        Mistake("rescaled twice", _db_rescaled_twice,
+        Mistake("rescaled-twice", _db_rescaled_twice,
                 "the cached mask already holds the 1 / (1 - drop_prob) scale: multiply by it once"),
-        Mistake("another mask", _db_fresh_mask,
+        Mistake("another-mask", _db_fresh_mask,
                 "use the mask from the forward pass (the cache), never a new random one"),
+        Mistake("divided-by-the-mask", lambda dout, cache: dout.copy() if cache is None else np.divide(
+            dout, cache, out=np.zeros_like(dout), where=cache != 0),
+                "the forward pass multiplied by the mask, so the backward pass multiplies by it too: dout * mask"),
+        Mistake("none-not-handled", lambda dout, cache: dout * cache,
+                "the cache is None when dropout was off (evaluation): then the gradient passes unchanged, "
+                "return dout (a copy)"),
+        Mistake("none-gives-zeros", lambda dout, cache: np.zeros_like(dout) if cache is None else dout * cache,
+                "with cache None dropout was the identity, whose gradient passes dout through unchanged, not zeros"),
+        Mistake("added-not-multiplied", lambda dout, cache: dout.copy() if cache is None else dout + cache,
+                "the gradient through A * M is dout * M: multiply, do not add"),
     ),
 ))
 
@@ -294,6 +345,10 @@ def _run_early_stopping(objects, case):
         if stopper.update(epoch, float(loss), params):
             stopped_at = epoch
             break
+    # Training goes on changing the arrays in place (the step after the last update, or the caller's
+    # next use): the best parameters must not follow.
+    W[...] = -1.0
+    b[...] = 1.0
     best = stopper.best_params
     best_W, best_b = (np.asarray(best[0][0], dtype=float), np.asarray(best[0][1], dtype=float)) if best else (None, None)
     return {"stopped_at": np.asarray(stopped_at), "best_epoch": np.asarray(int(stopper.best_epoch)),
@@ -312,8 +367,14 @@ def _early_cases(rng):
              (np.array([0.5, 0.4, 0.4, 0.4, 0.4, 0.45, 0.45, 0.3]),), {"patience": 3}),
         Case("improvements smaller than min_delta do not count",
              (np.array([1.0, 0.95, 0.94, 0.935, 0.93, 0.932, 0.5]),), {"patience": 3, "min_delta": 0.02}),
+        Case("losses 1.0, 0.9, 0.91, 0.92, 0.93, 0.94 with min_delta 0.02, patience 3: a small rise is no "
+             "improvement (stop at epoch 4, best epoch 1)",
+             (np.array([1.0, 0.9, 0.91, 0.92, 0.93, 0.94]),), {"patience": 3, "min_delta": 0.02}),
         Case("patience 1", (np.array([0.9, 0.7, 0.8, 0.6]),), {"patience": 1}),
         Case("an improvement resets the count", (np.array([1.0, 1.1, 1.2, 0.9, 1.0, 1.1, 1.2, 1.3]),), {"patience": 3}),
+        Case("a zig-zag curve 1.0, 0.6, 0.8, 0.7, 0.75, 0.72, 0.74, 0.73 with patience 3: compare with the best "
+             "(0.6), not with the previous epoch (stop at epoch 4, best epoch 1)",
+             (np.array([1.0, 0.6, 0.8, 0.7, 0.75, 0.72, 0.74, 0.73]),), {"patience": 3}),
     ]
 
 
@@ -357,6 +418,40 @@ class _ESTiesImprove(reg.EarlyStopping):
         return self.bad_epochs >= self.patience
 
 
+class _ESCopiesEveryEpoch(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        self.best_params = copy.deepcopy(params)
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
+class _ESPreviousEpoch(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        previous = getattr(self, "_previous", np.inf)
+        self._previous = val_loss
+        if val_loss < previous - self.min_delta:
+            if val_loss < self.best_loss:
+                self.best_loss, self.best_epoch = val_loss, epoch
+                self.best_params = copy.deepcopy(params)
+            self.bad_epochs = 0
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
+class _ESDeltaWrongSide(reg.EarlyStopping):
+    def update(self, epoch, val_loss, params):
+        if val_loss < self.best_loss + self.min_delta:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            self.best_params = copy.deepcopy(params)
+            return False
+        self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+
 class _ESNoMinDelta(reg.EarlyStopping):
     def update(self, epoch, val_loss, params):
         if val_loss < self.best_loss:
@@ -371,18 +466,27 @@ register(Exercise(
     id="early-stopping", lesson=LESSON, title="Early stopping that keeps the best weights", points=3,
     reference=reg.EarlyStopping, make_cases=_early_cases, run=_run_early_stopping, kind="class",
     mistakes=(
-        Mistake("no copy", _ESNoCopy,
-                "best_params holds the arrays that training keeps changing in place, so it ends up with the last "
-                "weights: store a deep copy, copy.deepcopy(params) (list(params) copies only the list, not the "
+        Mistake("no-copy", _ESNoCopy,
+                "best_params holds the arrays that training keeps changing in place, so it follows every later "
+                "change: store a deep copy, copy.deepcopy(params) (list(params) copies only the list, not the "
                 "arrays in it)"),
-        Mistake("patience off by one", _ESOffByOne,
+        Mistake("patience-off-by-one", _ESOffByOne,
                 "stop as soon as the number of epochs without improvement reaches patience (>=), not after one more"),
-        Mistake("counter not reset", _ESNoReset,
+        Mistake("counter-not-reset", _ESNoReset,
                 "an improvement must reset the count of bad epochs to 0"),
-        Mistake("ties improve", _ESTiesImprove,
+        Mistake("ties-improve", _ESTiesImprove,
                 "an equal loss is not an improvement: require val_loss < best_loss - min_delta"),
-        Mistake("min_delta ignored", _ESNoMinDelta,
+        Mistake("min-delta-ignored", _ESNoMinDelta,
                 "an improvement must beat the best loss by more than min_delta: val_loss < best_loss - min_delta"),
+        Mistake("copies-every-epoch", _ESCopiesEveryEpoch,
+                "best_params is overwritten with a copy on *every* epoch, so it holds the last weights: copy only "
+                "inside the branch where the loss improved"),
+        Mistake("compared-with-previous-epoch", _ESPreviousEpoch,
+                "an epoch improves when its loss beats the *best* loss so far (minus min_delta), not the previous "
+                "epoch's: keep best_loss and compare with it"),
+        Mistake("min-delta-wrong-side", _ESDeltaWrongSide,
+                "subtract min_delta: an improvement needs val_loss < best_loss - min_delta (adding it counts "
+                "small increases as improvements)"),
     ),
 ))
 
@@ -417,7 +521,26 @@ def _run_split(objects, case):
     counts = case.args[0]
     y = np.repeat(np.arange(len(counts)), counts)
     X = np.column_stack([np.arange(y.size, dtype=float), np.random.default_rng(case.kwargs["seed"]).random(y.size)])
-    return _split_properties(objects[0], X, y, case.kwargs["seed"], case.kwargs["stratify"])
+    X_given, y_given = X.copy(), y.copy()
+    properties = _split_properties(objects[0], X_given, y_given, case.kwargs["seed"], case.kwargs["stratify"])
+    if not np.array_equal(X_given, X):
+        raise ArgumentModified("X")
+    if not np.array_equal(y_given, y):
+        raise ArgumentModified("y")
+    return properties
+
+
+def _split_case(counts, seed, stratify=True):
+    if stratify:
+        test = " + ".join(str(round(0.3 * c)) for c in counts)
+        val = " + ".join(str(round(0.2 * c)) for c in counts)
+        name = (f"{len(counts)} classes of {', '.join(map(str, counts))}, val_fraction 0.2, test_fraction 0.3 "
+                f"(per class: test {test}, validation {val})")
+    else:
+        n = sum(counts)
+        name = (f"stratify=False: {n} samples ({len(counts)} classes of {counts[0]}) split as one group, "
+                f"val_fraction 0.2, test_fraction 0.3 (test {round(0.3 * n)}, validation {round(0.2 * n)})")
+    return Case(name, (counts,), {"seed": seed, "stratify": stratify})
 
 
 def _split_cases(rng):
@@ -425,27 +548,28 @@ def _split_cases(rng):
         return int(rng.integers(0, 2**31))
 
     return [
-        Case("two classes of 20 and 30, val 0.2, test 0.3 (per class: test 6 + 9, validation 4 + 6)",
-             ([20, 30],), {"seed": seed(), "stratify": True}),
-        Case("three classes of 24, 36 and 40", ([24, 36, 40],), {"seed": seed(), "stratify": True}),
-        Case("two equal classes of 50", ([50, 50],), {"seed": seed(), "stratify": True}),
-        Case("four classes of 10, 20, 30 and 40", ([10, 20, 30, 40],), {"seed": seed(), "stratify": True}),
-        Case("stratify=False: 60 samples split as a whole", ([30, 30],), {"seed": seed(), "stratify": False}),
+        _split_case([20, 30], seed()),
+        _split_case([24, 36, 40], seed()),
+        _split_case([50, 50], seed()),
+        _split_case([10, 20, 30, 40], seed()),
+        # 8 classes of 5: split as one group, the parts have other sizes than class by class (test 12, not
+        # 8 x 2), and the training part (20 rows) is never sorted by chance.
+        _split_case([5] * 8, seed(), stratify=False),
     ]
 
 
 def _split_factory(*, stratified=True, pair_broken=False, overlap=False, final_shuffle=True, own_rng=False,
-                   fractions_swapped=False):
+                   fractions_swapped=False, always_stratified=False, rounding=round):
     def train_val_test_split(X, y, *, val_fraction=0.15, test_fraction=0.15, seed=0, stratify=True):
         if fractions_swapped:
             val_fraction, test_fraction = test_fraction, val_fraction
         rng = np.random.default_rng() if own_rng else np.random.default_rng(seed)
-        groups = ([np.flatnonzero(y == c) for c in np.unique(y)] if stratify and stratified
+        groups = ([np.flatnonzero(y == c) for c in np.unique(y)] if (stratify or always_stratified) and stratified
                   else [np.arange(y.shape[0])])
         parts = ([], [], [])
         for idx in groups:
             idx = rng.permutation(idx)
-            n_test, n_val = int(round(test_fraction * idx.size)), int(round(val_fraction * idx.size))
+            n_test, n_val = int(rounding(test_fraction * idx.size)), int(rounding(val_fraction * idx.size))
             if overlap:
                 parts[2].append(rng.permutation(idx)[:n_test])
                 parts[1].append(rng.permutation(idx)[:n_val])
@@ -468,22 +592,29 @@ register(Exercise(
     id="train-val-split", lesson=LESSON, title="A seeded, stratified train/validation/test split", points=2,
     reference=reg.train_val_test_split, make_cases=_split_cases, run=_run_split,
     mistakes=(
-        Mistake("not stratified", _split_factory(stratified=False),
+        Mistake("not-stratified", _split_factory(stratified=False),
                 "with stratify=True split each class separately (np.flatnonzero(y == c) for every class c), "
                 "so every part keeps the class proportions"),
-        Mistake("rows and labels shuffled apart", _split_factory(pair_broken=True),
+        Mistake("rows-and-labels-shuffled-apart", _split_factory(pair_broken=True),
                 "X and y were reordered by different permutations, so rows lost their labels: index both "
                 "with the same index array, X[idx], y[idx]"),
-        Mistake("parts overlap", _split_factory(overlap=True),
+        Mistake("parts-overlap", _split_factory(overlap=True),
                 "some samples landed in two parts: shuffle each class once, then cut that one order into "
                 "consecutive slices for test, validation and training"),
-        Mistake("parts not shuffled", _split_factory(final_shuffle=False),
+        Mistake("parts-not-shuffled", _split_factory(final_shuffle=False),
                 "each part is sorted by class (all 0s, then all 1s, ...): shuffle each part once more after "
                 "putting the classes together, or mini-batches will hold one class each"),
-        Mistake("seed ignored", _split_factory(own_rng=True),
+        Mistake("seed-ignored", _split_factory(own_rng=True),
                 "the same seed must give the same split: make the generator from the seed, "
-                "np.random.default_rng(seed), and draw every permutation from it"),
-        Mistake("fractions swapped", _split_factory(fractions_swapped=True),
+                "np.random.default_rng(seed), and draw every permutation from it (not from np.random)"),
+        Mistake("stratify-false-ignored", _split_factory(always_stratified=True),
+                "with stratify=False split all the rows as one group (np.arange(len(y))), not class by class"),
+        Mistake("int-not-round", _split_factory(rounding=int),
+                "int() cuts 4.8 down to 4: the statement takes round(test_fraction * n_c) and "
+                "round(val_fraction * n_c)"),
+        Mistake("ceil-not-round", _split_factory(rounding=np.ceil),
+                "np.ceil rounds 7.2 up to 8: the statement takes round(fraction * n_c)"),
+        Mistake("fractions-swapped", _split_factory(fractions_swapped=True),
                 "the validation part has val_fraction of each class and the test part test_fraction; "
                 "yours are the other way round"),
     ),

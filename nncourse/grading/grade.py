@@ -12,7 +12,7 @@ id) with that student's notebooks, named as released. For every notebook:
 3. **Judge** here, in the grader's own process: the cases are regenerated
    from the seed (``exercise.make_cases(exercise_rng(id, seed))``), the plain
    data is read back with :func:`nncourse.checks._exchange.load` and compared
-   with the reference by :func:`nncourse.checks._core.judge`. A check scores
+   with the reference by :func:`nncourse.checks._judging.judge`. A check scores
    only if that judgement passes *and* nbval's run of the check cell passed,
    so anything patched inside the kernel can only lose points.
 
@@ -45,7 +45,7 @@ from pathlib import Path
 
 from nncourse import notebook_format as nf
 from nncourse.checks import EXERCISES, _exchange
-from nncourse.checks._core import exercise_rng, judge
+from nncourse.checks import exercise_rng, judge
 
 from . import report
 from .rebuild import MAX_NOTEBOOK_BYTES, SubmissionError, read_submission, rebuild

@@ -1,0 +1,400 @@
+"""Naming the mistake behind a failure: known mistakes first, then generic slips that are true of it.
+
+Every diagnosis has an id: the :class:`~._definitions.Mistake`'s name when a
+known wrong version of the exercise reproduces the learner's output on *every*
+failing case (:func:`match_mistake`), otherwise one of the generic ids below,
+or None when nothing can be said for sure. A generic hint is given only when
+it is true of the learner's result:
+
+==========================  ==================================================================
+``generic:sign``            every entry is minus the answer (several non-zero entries)
+``generic:factor-2``        every entry, zeros included, is twice the answer; ``factor-half``,
+``generic:factor-n``        ``factor-1/n``: n or 1/n with n the samples (rows) or entries of an
+                            input; ``generic:factor``: another constant. Several non-zero
+                            entries, counted over every failing case, and the same factor on each
+``generic:transpose``       a square result that is the answer transposed
+``generic:shape-transposed`` a non-square result of the transposed shape
+``generic:outer-broadcast`` an (n,) and an (n, 1) array broadcast into (n, n): its diagonal is
+                            the answer
+``generic:keepdims``        the right numbers with an axis of length 1 too many or too few
+``generic:0d-shape``        shape (1,) for a 0-d input; ``generic:scalar-as-array``: one number
+                            returned inside an array
+``generic:at-zero``         wrong exactly where an input is 0 (the value chosen at a kink)
+``generic:structure``       another number of parts, or a dict with other keys (the text says which)
+``generic:reduced-all``     one number that is the sum or mean of the answer's entries
+``generic:dtype``           the right shape in the wrong dtype (float32 in, float64 out; booleans)
+``generic:nonfinite``       inf or NaN where the answer is finite; ``generic:overflow`` on an
+                            extreme case, or an overflow warning where overflow is forbidden
+``generic:no-return``       None returned
+``generic:input-mutated``   an argument changed during the call (arrays inside lists included)
+``generic:aliasing``        the result is an argument, where a new array is asked for
+``generic:global-variable`` the same result for every case although the answers differ
+``generic:not-attempted``   the students' stub still raises NotImplementedError
+``generic:name-error``      a name that does not exist; ``generic:shape-error``: numpy refused
+                            to combine two shapes; ``generic:index-error``; ``generic:signature``
+==========================  ==================================================================
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._comparing import Mismatch, close
+from ._definitions import Case, Exercise, Mistake
+from ._running import NOTE, Outcome, Raised, Unsupported, labelled_data, run_student
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What a failure is put down to: an id (mistake name or ``generic:...``) and its hint."""
+
+    id: str | None
+    hint: str | None = None
+
+
+NONE = Diagnosis(None, None)
+
+
+# --------------------------------------------------------------------------- #
+# Known mistakes
+# --------------------------------------------------------------------------- #
+
+
+def _same_result(exercise: Exercise, a, b) -> bool:
+    # Errors are the same when their types are: the learner's message is their own.
+    if isinstance(a, Raised) or isinstance(b, Raised):
+        return isinstance(a, Raised) and isinstance(b, Raised) and a.type_name == b.type_name
+    if isinstance(a, tuple):
+        return isinstance(b, tuple) and len(a) == len(b) and all(_same_result(exercise, x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and set(a) == set(b) and all(_same_result(exercise, a[k], b[k]) for k in a)
+    if a is None or b is None or isinstance(a, Unsupported) or isinstance(b, Unsupported):
+        return a is b or (isinstance(a, Unsupported) and a == b)
+    if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray) or a.shape != b.shape:
+        return False
+    if a.dtype.kind != b.dtype.kind and not (a.dtype.kind in "iu" and b.dtype.kind in "iu"):
+        return False
+    return bool(np.all(close(exercise, a, b)))
+
+
+def _same_outcome(exercise: Exercise, mine: Outcome, theirs: Outcome) -> bool:
+    if not _same_result(exercise, mine.result, theirs.result):
+        return False
+    if len(mine.inputs_after) != len(theirs.inputs_after):
+        return False
+    return all(a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
+               for a, b in zip(mine.inputs_after, theirs.inputs_after))
+
+
+def match_mistake(exercise: Exercise, cases: list, outcomes: list, failing: list, fails) -> Mistake | None:
+    """The known mistake that reproduces the learner's outcome on every failing case, or None.
+
+    Different mistakes often give the same numbers on a small case (the worked
+    example), so one case is never enough; and the mistake must fail each of
+    those cases itself (right values with an overflow warning are not the same
+    failure as a formula that never overflows). ``fails(case_index, outcome)``
+    is the judgement of one case. When several mistakes reproduce every failing
+    case, the one that also reproduces more of the passing cases wins.
+    """
+    best, best_score = None, -1
+    passing = [i for i in range(len(cases)) if i not in failing]
+    for mistake in exercise.mistakes:
+        impl = mistake.implementation
+        objects = impl if isinstance(impl, tuple) else (impl,)
+        reproduced = True
+        for i in failing:
+            mine = run_student(exercise, objects, cases[i])
+            if not (_same_outcome(exercise, mine, outcomes[i]) and fails(i, mine)):
+                reproduced = False
+                break
+        if not reproduced:
+            continue
+        # A mistake that fails a case the learner passes is another mistake that happens to agree here.
+        theirs = [run_student(exercise, objects, cases[i]) for i in passing]
+        if any(fails(i, mine) for i, mine in zip(passing, theirs)):
+            continue
+        score = sum(_same_outcome(exercise, mine, outcomes[i]) for i, mine in zip(passing, theirs))
+        if score > best_score:
+            best, best_score = mistake, score
+    return best
+
+
+# --------------------------------------------------------------------------- #
+# Generic slips, from one case
+# --------------------------------------------------------------------------- #
+
+
+def _sizes(case: Case) -> list:
+    """(n, label) candidates for a factor n: the rows and the entries of each array input."""
+    found = []
+    for _, a in labelled_data(case):
+        if a.dtype.kind != "f" or a.ndim == 0:
+            continue
+        if a.ndim == 1 and a.size >= 2:
+            found.append((a.size, f"{a.size}, the length of an input vector"))
+        elif a.ndim >= 2:
+            if a.shape[0] >= 2:
+                found.append((a.shape[0], f"{a.shape[0]}, the number of rows (samples) of an input"))
+            if a.size > 2 and a.size != a.shape[0]:
+                found.append((a.size, f"{a.size}, the number of entries of an input"))
+    return found
+
+
+@dataclass(frozen=True)
+class ValueFact:
+    """A generic fact about one failing case's values: its id, hint, weight (non-zero entries) and factor."""
+
+    id: str
+    hint: str
+    weight: int
+    factor: float = 1.0
+
+
+def value_facts(case: Case, expected: np.ndarray, got: np.ndarray) -> list:
+    """Every generic fact (sign, factor, transpose) true of ``got`` against ``expected`` on this case.
+
+    A ratio test looks at every entry, zeros included: ``got`` must be ``r``
+    times ``expected`` everywhere (an answer wrong only where the answer is 0
+    is not "off by a factor"). How many non-zero entries back it up is kept as
+    the weight; :func:`consistent_fact` asks for several over all failing cases.
+    """
+    if (not isinstance(expected, np.ndarray) or not isinstance(got, np.ndarray) or expected.shape != got.shape
+            or expected.dtype.kind != "f" or got.dtype.kind != "f"):
+        return []
+    if not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
+        return []
+    e, g = expected.astype(np.float64), got.astype(np.float64)
+    nonzero = np.abs(e) > 1e-12 * max(1.0, float(np.max(np.abs(e), initial=0.0)))
+    weight = int(np.count_nonzero(nonzero))
+    facts = []
+    if weight:
+        r = float(np.median(g[nonzero] / e[nonzero]))
+
+        def is_factor(value):
+            return np.isclose(r, value, rtol=1e-6) and np.allclose(g, value * e, rtol=1e-6, atol=1e-12)
+
+        if is_factor(-1.0):
+            facts.append(ValueFact("generic:sign", "the sign is flipped: check every minus sign (and whether you "
+                                   "add or subtract)", weight, -1.0))
+        elif is_factor(r) and not np.isclose(r, 1.0, rtol=1e-6) and r != 0.0:
+            named = False
+            for value, fid, hint in ((2.0, "generic:factor-2", "off by a factor of 2: look for a stray or missing "
+                                      "factor 2"),
+                                     (0.5, "generic:factor-half", "off by a factor of 1/2: look for a stray 1/2 "
+                                      "(or a missing factor 2)")):
+                if np.isclose(r, value, rtol=1e-6):
+                    facts.append(ValueFact(fid, hint, weight, value))
+                    named = True
+            for n, label in _sizes(case):
+                if np.isclose(r, n, rtol=1e-6):
+                    facts.append(ValueFact("generic:factor-n", f"every entry is {label} times the answer: a sum "
+                                           "where the course takes the mean (reduction='mean'), or a division by "
+                                           "that number missing", weight, float(n)))
+                    named = True
+                elif np.isclose(r, 1.0 / n, rtol=1e-6):
+                    facts.append(ValueFact("generic:factor-1/n", f"every entry is the answer divided by {label}: "
+                                           "a division too many (the 1/n of a mean belongs in one place only: "
+                                           "not again where the upstream gradient already carries it)", weight,
+                                           1.0 / n))
+                    named = True
+            if not named:
+                facts.append(ValueFact("generic:factor", f"every entry is {r:.4g} times the answer: a scale "
+                                       "factor is missing or extra", weight, r))
+    if not facts:
+        for _, a in labelled_data(case):
+            if a.shape == e.shape and a.dtype.kind == "f" and np.any(a == 0) and np.any(a != 0):
+                wrong = ~np.isclose(g, e, rtol=1e-6, atol=1e-12)
+                if np.any(wrong) and np.array_equal(wrong, a == 0):
+                    facts.append(ValueFact("generic:at-zero", "only the entries where the input is exactly 0 are "
+                                           "wrong: check the value your code gives at 0 (a kink: >, >= or a "
+                                           "division by |x|)", int(np.count_nonzero(wrong))))
+                    break
+    if (e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and not np.allclose(e, e.T, rtol=1e-6)
+            and np.allclose(g, e.T, rtol=1e-6, atol=1e-12)):
+        facts.append(ValueFact("generic:transpose", "the result is the transpose of the answer: check the order "
+                               "of the matrix product (and which axis holds the samples)", e.size))
+    return facts
+
+
+def consistent_fact(per_case: list) -> ValueFact | None:
+    """A fact true of every failing case (the same factor on each), backed by several non-zero entries."""
+    if not per_case or any(not facts for facts in per_case):
+        return None
+    for fact in per_case[0]:
+        same = [next((f for f in facts if f.id == fact.id and (fact.id != "generic:factor"
+                                                                or np.isclose(f.factor, fact.factor, rtol=1e-6))),
+                     None) for facts in per_case]
+        if all(same) and sum(f.weight for f in same) >= 3:
+            return fact
+    return None
+
+
+def shape_diagnosis(expected: np.ndarray, got: np.ndarray, zero_d_input: bool = False) -> Diagnosis:
+    """A generic reason for a shape mismatch, only when the numbers show it."""
+    e_shape, g_shape = expected.shape, got.shape
+    numbers_match = (got.size == expected.size and got.dtype.kind in "biuf"
+                     and np.allclose(got.astype(float).ravel(), expected.astype(float).ravel(),
+                                     rtol=1e-6, atol=1e-9, equal_nan=True))
+    if e_shape == () and got.ndim >= 1 and zero_d_input and numbers_match:
+        return Diagnosis("generic:0d-shape", f"for a 0-d input (a single number) return a 0-d result, not shape "
+                         f"{g_shape}: avoid np.atleast_1d, np.array([...]) and reshape(-1) (np.asarray keeps the "
+                         "shape)")
+    if e_shape == () and got.ndim >= 1 and numbers_match:
+        return Diagnosis("generic:scalar-as-array", f"return one number (e.g. `float(total)`), not an array of "
+                         f"shape {g_shape} holding it")
+    if numbers_match and tuple(s for s in e_shape if s != 1) == tuple(s for s in g_shape if s != 1):
+        return Diagnosis("generic:keepdims", f"the numbers are right but the shape is {g_shape}, not {e_shape}: an "
+                         "axis of length 1 is extra or missing (keepdims=True, [:, None], or [:, 0] / .ravel())")
+    if expected.ndim == 2 and e_shape[0] != e_shape[1] and g_shape == e_shape[::-1]:
+        return Diagnosis("generic:shape-transposed", "the result looks transposed: samples are rows; check the "
+                         "order of the matrix product (and which axis you reduced)")
+    n = expected.size
+    if (n > 1 and g_shape == (n, n) and expected.ndim in (1, 2) and max(e_shape) == n
+            and got.dtype.kind == "f" and np.allclose(np.diag(got), expected.ravel(), rtol=1e-6, atol=1e-9)):
+        return Diagnosis("generic:outer-broadcast", f"an ({n},) array met an ({n}, 1) array and numpy broadcast "
+                         f"them into an ({n}, {n}) matrix (its diagonal holds the answer): give both the same shape")
+    if expected.ndim >= 1 and got.ndim == 0 and expected.dtype.kind == "f" and np.all(np.isfinite(expected)):
+        if any(np.isclose(float(got), v, rtol=1e-6, atol=1e-9) for v in (expected.sum(), expected.mean())):
+            return Diagnosis("generic:reduced-all", "you reduced over every axis (one number for the whole "
+                             "array); reduce along one `axis` only, or not at all")
+    return NONE
+
+
+def dtype_diagnosis(expected: np.ndarray, got: np.ndarray, input_dtypes: set) -> Diagnosis:
+    """Why a result's dtype is wrong, described from the actual inputs."""
+    e, g = expected.dtype, got.dtype
+    if e.kind == "f" and g.kind == "b":
+        hint = ("a comparison gives booleans (True/False); return numbers: convert with `.astype(...)` to the "
+                "float dtype (or multiply by 1.0)")
+    elif e.kind == "f" and g.kind in "iu":
+        if not input_dtypes:
+            hint = (f"the inputs are integers, but the result must be {e} numbers: build it as a float array "
+                    "(np.zeros(shape) is float64; np.zeros_like of an integer array is not) or use .astype(float)")
+        else:
+            hint = ("integer arithmetic drops fractions: start from a float array (np.zeros(shape) is float64) "
+                    "or convert with .astype(float)")
+    elif e.kind == "f" and g.kind == "f" and e in input_dtypes and e != np.float64:
+        hint = (f"keep the input's dtype, {e}: a float64 array or constant in the formula (np.zeros(z.shape), "
+                "np.array([...]), np.float64(...)) promotes the result; use np.zeros_like(z), plain Python numbers, "
+                "or convert at the end with .astype(z.dtype)")
+    elif e.kind == "f" and g.kind == "f":
+        hint = f"the result should be {e}: some step converted it to {g}"
+    elif e.kind in "iu" and g.kind == "f":
+        hint = ("counts and class indices are integers: np.argmax returns integers; create a counter with "
+                "dtype=int (np.zeros(shape, dtype=int))")
+    elif e.kind == "b":
+        hint = "return True/False values (a comparison), not numbers"
+    else:
+        hint = None
+    return Diagnosis("generic:dtype", hint)
+
+
+def nonfinite_diagnosis(exercise: Exercise, case: Case) -> Diagnosis:
+    if case.extreme or exercise.forbid_overflow:
+        return Diagnosis("generic:overflow", "an exponential of a large number overflowed (or 0/0 followed): "
+                         "rewrite it in the numerically stable form (never exponentiate a large positive number)")
+    return Diagnosis("generic:nonfinite", "a division by zero or an overflow produced inf or NaN")
+
+
+def mismatch_diagnosis(exercise: Exercise, case: Case, found: Mismatch, input_dtypes: set) -> Diagnosis:
+    """The generic diagnosis of one mismatch other than wrong values (those need every failing case)."""
+    if found.kind == "none":
+        return Diagnosis("generic:no-return", "did you forget the `return` statement?")
+    if found.kind == "structure":
+        return Diagnosis("generic:structure")
+    if found.kind == "shape":
+        zero_d = any(a.ndim == 0 and a.dtype.kind == "f" for _, a in labelled_data(case))
+        return shape_diagnosis(found.expected, found.got, zero_d)
+    if found.kind == "dtype":
+        return dtype_diagnosis(found.expected, found.got, input_dtypes)
+    if found.kind == "nonfinite":
+        return nonfinite_diagnosis(exercise, case)
+    return NONE
+
+
+def raised_diagnosis(raised: Raised) -> Diagnosis:
+    """What an error raised by the learner's code says for sure."""
+    message = raised.message
+    if raised.type_name == "NameError":
+        return Diagnosis("generic:name-error", "a name is not defined: run the cells above first, and use only "
+                         "the function's arguments")
+    if raised.type_name == "ValueError" and any(w in message for w in ("broadcast", "matmul", "aligned",
+                                                                        "shapes", "dimension")):
+        return Diagnosis("generic:shape-error", "numpy could not combine two arrays of these shapes: print the "
+                         "shapes of what your code combines")
+    if raised.type_name == "IndexError":
+        return Diagnosis("generic:index-error", "an index went past the end of an array (or used the wrong axis): "
+                         "check the loop bounds and which axis each index runs along")
+    if raised.type_name == "TypeError" and ("argument" in message and ("unexpected" in message
+                                                                       or "positional" in message)):
+        return Diagnosis("generic:signature", "keep the signature of the answer cell (the names and order of "
+                         "the parameters): the check calls it that way")
+    if raised.type_name == "ZeroDivisionError":
+        return Diagnosis("generic:nonfinite", "a division by zero: guard the denominator")
+    return NONE
+
+
+# --------------------------------------------------------------------------- #
+# Inputs changed, aliasing, overflow
+# --------------------------------------------------------------------------- #
+
+
+def argument_names(exercise: Exercise) -> list:
+    """The reference's parameter names (what the statement calls the arguments), when it has a plain call."""
+    if exercise.run is not None or exercise.kind != "function":
+        return []
+    try:
+        return list(inspect.signature(exercise.reference_objects()[0]).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def modified_argument(exercise: Exercise, case: Case, outcome: Outcome) -> str | None:
+    """The name of the first argument whose data changed during the call, or None."""
+    before = labelled_data(case)
+    after = outcome.inputs_after
+    names = argument_names(exercise)
+    for i, (origin, a) in enumerate(before):
+        if i >= len(after) or a.shape != after[i].shape or not np.array_equal(a, after[i], equal_nan=True):
+            return names[int(origin)] if origin.isdigit() and int(origin) < len(names) else (
+                f"argument {int(origin) + 1}" if origin.isdigit() else origin)
+    if len(after) != len(before):
+        return "an argument"
+    return None
+
+
+def mutation_diagnosis(name: str) -> tuple:
+    reason = f"modified its argument `{name}` in place: the caller's data changed"
+    if name == "an argument":
+        reason = "modified an argument in place: the caller's data changed"
+    hint = ("work on a copy or build a new array: `x -= ...`, `x[...] = ...`, `x **= 2`, `out=` and list methods "
+            "such as .pop() or .append() change the caller's object")
+    return reason, Diagnosis("generic:input-mutated", hint)
+
+
+def alias_notes(outcome: Outcome) -> list:
+    return [w[len(NOTE):] for w in outcome.warnings if w.startswith(NOTE) and "is one of the arguments" in w]
+
+
+def overflow_warnings(outcome: Outcome) -> list:
+    return [w for w in outcome.warnings if not w.startswith(NOTE) and "overflow" in w]
+
+
+def constant_output(outcomes: list, expecteds: list) -> bool:
+    """The same array for every case although the answers differ: the function ignores its input."""
+    pairs = [(o.result, e) for o, e in zip(outcomes, expecteds)
+             if isinstance(o.result, np.ndarray) and isinstance(e, np.ndarray)]
+    if len(pairs) < 3 or len(pairs) < len(outcomes):
+        return False
+    first = pairs[0][0]
+    if first.size < 2 or not all(g.shape == first.shape and np.array_equal(g, first, equal_nan=True) for g, _ in pairs):
+        return False
+    answers = [e for _, e in pairs]
+    return any(e.shape != answers[0].shape or not np.allclose(e, answers[0], equal_nan=True) for e in answers[1:])
+
+
+GLOBAL_VARIABLE = Diagnosis("generic:global-variable", "it returns the same result for every input; does the "
+                            "function use a global variable instead of its argument?")
