@@ -8,7 +8,8 @@ notebook's folder as working directory, single-threaded BLAS.
     .venv/bin/python tools/refresh_notebooks.py notebooks/02_activations.ipynb [...]
     .venv/bin/python tools/refresh_notebooks.py --all
 
-Cell ids and metadata are kept; execution counts are renumbered from 1.
+Cell ids and metadata are kept (no execution timings are recorded); execution counts are
+renumbered from 1.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ def refresh(path: Path, timeout: int = 600) -> None:
     nb = nbformat.read(path, as_version=4)
     for key, value in SINGLE_THREAD.items():
         os.environ[key] = value
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False, record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     client.execute()
+    for cell in nb.cells:
+        # Timings recorded by earlier refreshes: noise in every diff, never compared.
+        cell.metadata.pop("execution", None)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nbformat.write(nb, path)
     print(f"refreshed {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
