@@ -38,7 +38,7 @@ class _StubEarlyStopping:
 
 def test_lesson_has_at_least_five_exercises():
     assert set(IDS) == {"l2-penalty", "l2-grad", "l1-grad", "dropout-forward", "dropout-backward", "early-stopping",
-                        "train-val-split"}
+                        "train-val-split", "ridge-weights"}
     assert EXERCISES["early-stopping"].kind == "class"
 
 
@@ -85,3 +85,51 @@ def test_early_stopping_with_array_copies_passes():
 def test_check_rejects_a_called_class():
     with pytest.raises(CheckFailed, match="without calling it"):
         check("early-stopping", reg.EarlyStopping())
+
+
+# --- ridge-weights (issue 13: derive the L2-penalised least-squares weights, then implement them) ---
+
+def test_ridge_reference_zeroes_the_gradient_of_the_penalised_loss():
+    from nncourse.checks.regularization import ridge_weights
+
+    rng = np.random.default_rng(11)
+    for n, n_in, l2 in ((20, 3, 0.1), (4, 6, 0.5), (50, 5, 2.0)):
+        X, y = rng.standard_normal((n, n_in)), rng.standard_normal(n)
+        w = ridge_weights(X, y, l2)
+        gradient = 2.0 / n * X.T @ (X @ w - y) + reg.l2_grad(w, l2=l2)   # (1.18) + (7.3)
+        np.testing.assert_allclose(gradient, 0.0, atol=1e-10)
+        loss = np.mean((X @ w - y) ** 2) + 0.5 * l2 * np.sum(w**2)
+        for _ in range(5):  # and it is a minimum: any nudge raises the loss
+            v = w + 1e-3 * rng.standard_normal(n_in)
+            assert np.mean((X @ v - y) ** 2) + 0.5 * l2 * np.sum(v**2) > loss
+    # The hand check of the statement: the mean 2 of y = [1, 2, 3, 2], shrunk to 8 / 6.
+    np.testing.assert_allclose(ridge_weights(np.ones((4, 1)), np.array([1.0, 2.0, 3.0, 2.0]), 1.0), [4 / 3])
+
+
+def _ridge_inverse_of_the_mean_form(X, y, l2):
+    # The zero-gradient equation kept in the mean's scale: ((2/n) X^T X + l2 I) w = (2/n) X^T y, inverted.
+    n, n_in = X.shape
+    return np.linalg.inv(2.0 / n * X.T @ X + l2 * np.eye(n_in)) @ (2.0 / n * X.T @ y)
+
+
+def _ridge_augmented(X, y, l2):
+    # Least squares on X stacked over sqrt(c) I, y over zeros: ||Xw - y||^2 + c ||w||^2.
+    n, n_in = X.shape
+    if l2 == 0:
+        return np.linalg.lstsq(X, y, rcond=None)[0]
+    X_aug = np.vstack([X, np.sqrt(0.5 * n * l2) * np.eye(n_in)])
+    return np.linalg.lstsq(X_aug, np.concatenate([y, np.zeros(n_in)]), rcond=None)[0]
+
+
+@pytest.mark.parametrize("correct", [_ridge_inverse_of_the_mean_form, _ridge_augmented],
+                         ids=["inverse-in-the-mean-scale", "augmented-least-squares"])
+def test_ridge_correct_answers_written_differently_pass(correct):
+    for seed in range(3):
+        report = run_checks("ridge-weights", correct, seed=seed)
+        assert report.passed, report.message()
+
+
+def test_ridge_the_statistics_convention_gets_the_hint_about_n():
+    message = run_checks("ridge-weights", lambda X, y, l2: np.linalg.solve(X.T @ X + l2 * np.eye(X.shape[1]), X.T @ y),
+                         seed=0).message()
+    assert "expected 1.33333, got 1.6" in message and "n * l2 / 2 on the diagonal" in message

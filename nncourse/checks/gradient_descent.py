@@ -532,3 +532,124 @@ register(Exercise(
                 "subtract a fixed amount"),
     ),
 ))
+
+
+# =========================================================================== #
+# Exercises added by issue 13 (derive, then implement). They live in their own
+# block at the end of the module, apart from the exercises above.
+# =========================================================================== #
+
+# --------------------------------------------------------------------------- #
+# quadratic-rates: the stability limit, the fastest constant learning rate and
+# its contraction factor on L(theta) = 1/2 theta^T A theta   (6.2) and below it
+# --------------------------------------------------------------------------- #
+
+
+def quadratic_rates(A):
+    """``(limit, best_lr, best_factor)`` of plain gradient descent on :math:`\\tfrac12\\theta^\\top A\\theta`.
+
+    Each eigen-coordinate is multiplied by :math:`1 - \\eta\\lambda_i` per step, so
+    the distance to the minimum shrinks, in the worst direction, by
+    :math:`r(\\eta) = \\max_i |1 - \\eta\\lambda_i| = \\max(|1 - \\eta\\lambda_{\\min}|, |1 - \\eta\\lambda_{\\max}|)`.
+    It stays below 1 for :math:`\\eta < 2/\\lambda_{\\max}` (6.2) and is smallest where
+    the two ends balance, :math:`1 - \\eta\\lambda_{\\min} = -(1 - \\eta\\lambda_{\\max})`:
+
+    .. math:: \\eta^\\ast = \\frac{2}{\\lambda_{\\min} + \\lambda_{\\max}}, \\qquad
+              r^\\ast = \\frac{\\lambda_{\\max} - \\lambda_{\\min}}{\\lambda_{\\max} + \\lambda_{\\min}}
+              = \\frac{\\kappa - 1}{\\kappa + 1}.
+
+    ``A``: a symmetric positive definite ``(d, d)`` array (the Hessian). Returns three
+    floats. The reference of ``quadratic-rates`` (lesson 06).
+    """
+    lam = np.linalg.eigvalsh(A)  # ascending, real: A is symmetric
+    lam_min, lam_max = float(lam[0]), float(lam[-1])
+    return 2.0 / lam_max, 2.0 / (lam_min + lam_max), (lam_max - lam_min) / (lam_max + lam_min)
+
+
+def _rotation(rng, d):
+    Q, R = np.linalg.qr(rng.standard_normal((d, d)))
+    return Q * np.sign(np.diag(R))
+
+
+def _spd(rng, eigenvalues):
+    """A symmetric positive definite matrix with these eigenvalues (in no particular order) and random axes."""
+    eigenvalues = np.asarray(eigenvalues, dtype=float)
+    Q = _rotation(rng, eigenvalues.size)
+    A = Q @ np.diag(eigenvalues) @ Q.T
+    return 0.5 * (A + A.T)
+
+
+def _quadratic_rates_cases(rng):
+    turn = np.pi / 6
+    R = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    d = int(rng.integers(3, 6))
+    spread = rng.uniform(0.5, 50.0, size=d)
+    return [
+        Case("section 3's valley: A = diag(1, 20) (stability limit 0.1)", (np.diag([1.0, 20.0]),)),
+        Case("the hand check: A = diag(1, 3) (best lr 0.5, factor 0.5)", (np.diag([1.0, 3.0]),)),
+        Case("one parameter: L = 5 theta^2, A = [[10]] (question 1)", (np.array([[10.0]]),)),
+        Case("a round bowl: A = 2 I, 3 x 3 (every direction alike)", (2.0 * np.eye(3),)),
+        Case("the steep direction first: A = diag(20, 1)", (np.diag([20.0, 1.0]),)),
+        Case("the valley turned by 30 degrees: A = R diag(1, 20) R^T (not diagonal)", (R @ np.diag([1.0, 20.0]) @ R.T,)),
+        Case(f"random axes, {d} x {d}, eigenvalues between 0.5 and 50", (_spd(rng, spread),)),
+        Case("ill-conditioned: 5 x 5, random axes, kappa = 1000", (_spd(rng, rng.permutation([0.01, 0.3, 1.0, 4.0, 10.0])),)),
+    ]
+
+
+def _rates_from(lam_min, lam_max, *, limit=None, best=None, factor=None):
+    """The reference's three numbers from two eigenvalues, with one of them replaced by a learner's formula."""
+    right = (2.0 / lam_max, 2.0 / (lam_min + lam_max), (lam_max - lam_min) / (lam_max + lam_min))
+    return tuple(float(mine(lam_min, lam_max)) if mine is not None else value
+                 for mine, value in zip((limit, best, factor), right))
+
+
+def _rates_with(**formulas):
+    def quadratic_rates(A):
+        lam = np.linalg.eigvalsh(A)
+        return _rates_from(lam[0], lam[-1], **formulas)
+    return quadratic_rates
+
+
+def _rates_from_diagonal(A):
+    lam = np.sort(np.diag(A))
+    return _rates_from(lam[0], lam[-1])
+
+
+def _rates_unsorted_eigvals(A):
+    lam = np.real(np.linalg.eigvals(A))  # in no particular order
+    return _rates_from(lam[0], lam[-1])
+
+
+register(Exercise(
+    id="quadratic-rates", lesson=LESSON, title="The fastest constant learning rate on a quadratic (derived)",
+    points=3, reference=quadratic_rates, make_cases=_quadratic_rates_cases,
+    output_names=("limit", "best_lr", "best_factor"),
+    mistakes=(
+        Mistake("diagonal-not-eigenvalues", _rates_from_diagonal,
+                "the diagonal entries of A are its eigenvalues only when A is diagonal; a turned valley mixes "
+                "the directions: take lam = np.linalg.eigvalsh(A)"),
+        Mistake("eigenvalues-unsorted", _rates_unsorted_eigvals,
+                "np.linalg.eigvals returns the eigenvalues in no particular order, so lam[0] need not be the "
+                "smallest: use lam.min() and lam.max(), or np.linalg.eigvalsh(A), which sorts them (ascending)"),
+        Mistake("limit-one-over-lambda", _rates_with(limit=lambda lo, hi: 1.0 / hi),
+                "|1 - lr * lam| < 1 allows lr * lam up to 2, not 1: the stability limit is 2 / lam_max (6.2); "
+                "1 / lam_max is where the steep direction lands on the minimum in one step"),
+        Mistake("limit-from-lambda-min", _rates_with(limit=lambda lo, hi: 2.0 / lo),
+                "the steepest direction, the largest eigenvalue, sets the limit: 2 / lam_max; with 2 / lam_min "
+                "the steep direction grows every step"),
+        Mistake("best-one-over-lambda-max", _rates_with(best=lambda lo, hi: 1.0 / hi),
+                "lr = 1 / lam_max settles the steep direction in one step but leaves the flat one shrinking by "
+                "only 1 - lam_min / lam_max; the best lr balances both ends: 1 - lr lam_min = -(1 - lr lam_max)"),
+        Mistake("best-sum-not-halved", _rates_with(best=lambda lo, hi: 1.0 / (lo + hi)),
+                "solve 1 - lr lam_min = -(1 - lr lam_max) again: it gives lr (lam_min + lam_max) = 2"),
+        Mistake("best-mean-of-step-rates", _rates_with(best=lambda lo, hi: 0.5 * (1.0 / lo + 1.0 / hi)),
+                "the mean of 1 / lam_min and 1 / lam_max is beyond the stability limit when lam_max > 3 lam_min; "
+                "the best lr makes the two factors equal in size: 1 - lr lam_min = -(1 - lr lam_max)"),
+        Mistake("factor-one-minus-inverse-kappa", _rates_with(factor=lambda lo, hi: 1.0 - lo / hi),
+                "1 - lam_min / lam_max is the factor at lr = 1 / lam_max; at the best lr the flat direction's "
+                "factor is 1 - lr* lam_min = (lam_max - lam_min) / (lam_max + lam_min)"),
+        Mistake("factor-without-absolute-value", _rates_with(factor=lambda lo, hi: (lo - hi) / (lo + hi)),
+                "a factor is a size, |1 - lr lam|: at the best lr, 1 - lr lam_max is negative (the steep "
+                "direction flips sign every step), and the distance shrinks by its absolute value"),
+    ),
+))

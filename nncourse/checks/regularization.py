@@ -619,3 +619,100 @@ register(Exercise(
                 "yours are the other way round"),
     ),
 ))
+
+
+# =========================================================================== #
+# Exercises added by issue 13 (derive, then implement). They live in their own
+# block at the end of the module, apart from the exercises above.
+# =========================================================================== #
+
+# --------------------------------------------------------------------------- #
+# ridge-weights: the minimum of the course's L2-penalised MSE for a linear model   (7.5)
+# --------------------------------------------------------------------------- #
+
+
+def ridge_weights(X, y, l2):
+    """The minimiser of :math:`L(w) = \\frac1n\\lVert Xw - y\\rVert^2 + \\frac{\\lambda_2}{2}\\lVert w\\rVert^2` (7.5).
+
+    The gradient :math:`\\frac2n X^\\top(Xw - y) + \\lambda_2 w` (lesson 1's (1.18) plus
+    (7.3)) is zero where
+
+    .. math:: \\left(X^\\top X + \\tfrac{n\\lambda_2}{2} I\\right) w = X^\\top y,
+
+    ridge regression in the course's conventions (MSE a mean without ½, penalty
+    :math:`\\frac{\\lambda_2}{2}\\lVert w\\rVert^2`). ``X``: ``(n, n_in)``; ``y``: ``(n,)``;
+    ``l2 >= 0`` (``> 0`` when :math:`X^\\top X` is singular). Returns ``w`` of shape
+    ``(n_in,)``. The reference of ``ridge-weights`` (lesson 07).
+    """
+    n, n_in = X.shape
+    return np.linalg.solve(X.T @ X + 0.5 * n * l2 * np.eye(n_in), X.T @ y)
+
+
+def _ridge_cases(rng):
+    n, n_in = int(rng.integers(15, 30)), 3
+    X_corr = rng.standard_normal((40, 4))
+    X_corr[:, 1] = X_corr[:, 0] + 0.1 * rng.standard_normal(40)  # nearly a copy of the first input
+    return [
+        Case("the hand check: X a column of four ones, y = [1, 2, 3, 2], l2 = 1 (w = [4/3])",
+             (np.ones((4, 1)), np.array([1.0, 2.0, 3.0, 2.0]), 1.0)),
+        Case(f"l2 = 0 (ordinary least squares): X ({n}, {n_in})",
+             (rng.standard_normal((n, n_in)), rng.standard_normal(n), 0.0)),
+        Case(f"random X ({n}, {n_in}), l2 = 0.1", (rng.standard_normal((n, n_in)), rng.standard_normal(n), 0.1)),
+        Case("correlated inputs: X (40, 4), the second column nearly the first, l2 = 0.05",
+             (X_corr, X_corr @ rng.standard_normal(4) + 0.3 * rng.standard_normal(40), 0.05)),
+        Case("more inputs than samples: X (4, 6), l2 = 0.5 (X^T X alone is singular)",
+             (rng.standard_normal((4, 6)), rng.standard_normal(4), 0.5)),
+        Case("a strong penalty, l2 = 50: every weight pulled towards 0",
+             (rng.standard_normal((12, 2)) * 2.0, rng.standard_normal(12) + 3.0, 50.0)),
+    ]
+
+
+def _ridge_with(c_of):
+    """The normal equations with the penalty's constant on the diagonal replaced by ``c_of(n, l2)``."""
+    def ridge_weights(X, y, l2):
+        n, n_in = X.shape
+        return np.linalg.solve(X.T @ X + c_of(n, l2) * np.eye(n_in), X.T @ y)
+    return ridge_weights
+
+
+def _ridge_every_entry(X, y, l2):
+    n = X.shape[0]
+    return np.linalg.solve(X.T @ X + 0.5 * n * l2, X.T @ y)
+
+
+def _ridge_each_weight_alone(X, y, l2):
+    n = X.shape[0]
+    return (X.T @ y) / (np.sum(X * X, axis=0) + 0.5 * n * l2)
+
+
+register(Exercise(
+    id="ridge-weights", lesson=LESSON, title="The weights of ridge regression, derived in the course's conventions",
+    points=3, reference=ridge_weights, make_cases=_ridge_cases, rtol=1e-6, atol=1e-9,
+    mistakes=(
+        Mistake("penalty-not-scaled-by-n", _ridge_with(lambda n, l2: l2),
+                "with the MSE a mean, the data term's gradient is (2/n) X^T (X w - y); setting the whole gradient to "
+                "zero and multiplying by n/2 puts n * l2 / 2 on the diagonal, not l2 (l2 alone belongs to "
+                "||Xw - y||^2 + l2 ||w||^2, a sum without the 1/2)"),
+        Mistake("factor-two-lost", _ridge_with(lambda n, l2: n * l2),
+                "the gradient of (1/n)||Xw - y||^2 is (2/n) X^T (X w - y), with a 2 (lesson 1, 1.18), and the "
+                "penalty's gradient is l2 * w (7.3): the diagonal gets n * l2 / 2"),
+        Mistake("n-forgotten", _ridge_with(lambda n, l2: 0.5 * l2),
+                "the 1/n of the mean moves to the penalty when you multiply through by n/2: the diagonal gets "
+                "n * l2 / 2, which grows with the number of samples"),
+        Mistake("scaled-by-two-over-n", _ridge_with(lambda n, l2: 2.0 * l2 / n),
+                "multiply the zero-gradient equation by n/2 (not by 2/n): (X^T X + n * l2 / 2 * I) w = X^T y"),
+        Mistake("no-penalty", _ridge_with(lambda n, l2: 0.0),
+                "the penalty is missing: that is ordinary least squares; the L2 term adds n * l2 / 2 to the diagonal "
+                "of X^T X"),
+        Mistake("penalty-subtracted", _ridge_with(lambda n, l2: -0.5 * n * l2),
+                "the penalty's gradient l2 * w is added to the data gradient, so n * l2 / 2 is *added* to the "
+                "diagonal: the weights shrink"),
+        Mistake("added-to-every-entry", _ridge_every_entry,
+                "X.T @ X + c adds c to every entry of the matrix; the penalty adds it to the diagonal only: "
+                "X.T @ X + c * np.eye(n_in)"),
+        Mistake("each-weight-alone", _ridge_each_weight_alone,
+                "you solved for each weight on its own, as if the inputs were uncorrelated; the inputs interact "
+                "through the off-diagonal entries of X^T X: solve the whole system, np.linalg.solve(X.T @ X + c * "
+                "np.eye(n_in), X.T @ y)"),
+    ),
+))

@@ -278,3 +278,73 @@ CORRECT = [
     correct("lr-schedule", "floor", _sched(lambda lr, f, k, e: lr * f ** np.floor(e / k))),
     correct("lr-schedule", "loop of decays", _sched_loop),
 ]
+
+
+# ------------------------------------------------------------ quadratic-rates (added with the exercise)
+def _ends(A, how="eigvalsh"):
+    if how == "eigvalsh":
+        lam = np.linalg.eigvalsh(A)
+        return lam[0], lam[-1]
+    if how == "eigvals-first-last":
+        lam = np.real(np.linalg.eigvals(A))
+        return lam[0], lam[-1]
+    if how == "diagonal":
+        return np.min(np.diag(A)), np.max(np.diag(A))
+    if how == "frobenius":
+        lam = np.linalg.eigvalsh(A)
+        return lam[0], np.linalg.norm(A)
+    raise ValueError(how)
+
+
+def _rates(limit, best, factor, how="eigvalsh"):
+    def quadratic_rates(A):
+        lo, hi = _ends(A, how)
+        return limit(lo, hi), best(lo, hi), factor(lo, hi)
+    return quadratic_rates
+
+
+def _lim(lo, hi):
+    return 2 / hi
+
+
+def _best(lo, hi):
+    return 2 / (lo + hi)
+
+
+def _factor(lo, hi):
+    return (hi - lo) / (hi + lo)
+
+
+def _rates_loop(A):
+    # Search the learning rate on a fine grid instead of solving for it: close, but not to 1e-6.
+    lam = np.linalg.eigvalsh(A)
+    grid = np.linspace(0, 2 / lam[-1], 1001)[1:]
+    worst = [np.max(np.abs(1 - lr * lam)) for lr in grid]
+    return 2 / lam[-1], float(grid[int(np.argmin(worst))]), float(min(worst))
+
+
+WRONG += [
+    wrong("quadratic-rates", "diagonal entries as eigenvalues", "diagonal-not-eigenvalues", _rates(_lim, _best, _factor, "diagonal")),
+    wrong("quadratic-rates", "eigvals()[0] taken as the smallest", "eigenvalues-unsorted", _rates(_lim, _best, _factor, "eigvals-first-last")),
+    wrong("quadratic-rates", "limit 1/lambda_max", "limit-one-over-lambda", _rates(lambda lo, hi: 1 / hi, _best, _factor)),
+    wrong("quadratic-rates", "limit from the flat direction", "limit-from-lambda-min", _rates(lambda lo, hi: 2 / lo, _best, _factor)),
+    wrong("quadratic-rates", "best lr 1/lambda_max", "best-one-over-lambda-max", _rates(_lim, lambda lo, hi: 1 / hi, _factor)),
+    wrong("quadratic-rates", "best lr without the 2", "best-sum-not-halved", _rates(_lim, lambda lo, hi: 1 / (lo + hi), _factor)),
+    wrong("quadratic-rates", "factor 1 - 1/kappa", "factor-one-minus-inverse-kappa", _rates(_lim, _best, lambda lo, hi: 1 - lo / hi)),
+    wrong("quadratic-rates", "factor 1 - best * lambda_max, no abs", "factor-without-absolute-value",
+          _rates(_lim, _best, lambda lo, hi: 1 - 2 / (lo + hi) * hi)),
+    wrong("quadratic-rates", "best lr the mean of 1/lambda", "best-mean-of-step-rates", _rates(_lim, lambda lo, hi: (1 / lo + 1 / hi) / 2, _factor)),
+    wrong("quadratic-rates", "Frobenius norm for lambda_max", None, _rates(_lim, _best, _factor, "frobenius")),
+    wrong("quadratic-rates", "factor taken at the stability limit", None, _rates(_lim, _best, lambda lo, hi: abs(1 - 2 / hi * lo))),
+    wrong("quadratic-rates", "grid search instead of the formula", None, _rates_loop),
+    wrong("quadratic-rates", "momentum's rate with sqrt(kappa)", None,
+          _rates(_lim, _best, lambda lo, hi: (np.sqrt(hi / lo) - 1) / (np.sqrt(hi / lo) + 1))),
+]
+CORRECT += [
+    correct("quadratic-rates", "min and max of eigvals", lambda A: (lambda lam: (
+        2 / lam.max(), 2 / (lam.min() + lam.max()), (lam.max() - lam.min()) / (lam.max() + lam.min())))(
+            np.real(np.linalg.eigvals(A)))),
+    correct("quadratic-rates", "condition number", lambda A: (lambda k, hi: (2 / hi, 2 * k / (hi * (1 + k)), (k - 1) / (k + 1)))(
+        np.linalg.cond(A), np.linalg.norm(A, 2))),
+    correct("quadratic-rates", "factor as 1 - best * lambda_min", _rates(_lim, _best, lambda lo, hi: 1 - 2 * lo / (lo + hi))),
+]

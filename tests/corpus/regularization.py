@@ -383,3 +383,64 @@ CORRECT = [
     correct("train-val-split", "loop", _split_loop),
     correct("train-val-split", "package", lambda X, y, **kw: reg.train_val_test_split(X, y, **kw)),
 ]
+
+
+# ------------------------------------------------------------ ridge-weights (added with the exercise)
+def _ridge(c_of, solver="solve"):
+    def ridge_weights(X, y, l2):
+        n, n_in = X.shape
+        M = X.T @ X + c_of(n, l2) * np.eye(n_in)
+        return np.linalg.solve(M, X.T @ y) if solver == "solve" else np.linalg.inv(M) @ X.T @ y
+    return ridge_weights
+
+
+def _ridge_no_eye(X, y, l2):
+    return np.linalg.solve(X.T @ X + len(X) * l2 / 2, X.T @ y)
+
+
+def _ridge_separately(X, y, l2):
+    w = np.zeros(X.shape[1])
+    for j in range(X.shape[1]):
+        w[j] = X[:, j] @ y / (X[:, j] @ X[:, j] + len(X) * l2 / 2)
+    return w
+
+
+def _ridge_gd(X, y, l2):
+    # Gradient descent for a fixed number of steps: close to the minimum, not at it.
+    w = np.zeros(X.shape[1])
+    for _ in range(200):
+        w -= 0.01 * (2 / len(X) * X.T @ (X @ w - y) + l2 * w)
+    return w
+
+
+def _ridge_lstsq_aug(X, y, l2):
+    n, n_in = X.shape
+    A = np.vstack([X, np.sqrt(n * l2 / 2) * np.eye(n_in)])
+    return np.linalg.lstsq(A, np.concatenate([y, np.zeros(n_in)]), rcond=None)[0]
+
+
+def _ridge_mean_scale(X, y, l2):
+    n = X.shape[0]
+    return np.linalg.solve(2 / n * X.T @ X + l2 * np.eye(X.shape[1]), 2 / n * X.T @ y)
+
+
+WRONG += [
+    wrong("ridge-weights", "l2 on the diagonal (the textbook's sum)", "penalty-not-scaled-by-n", _ridge(lambda n, l2: l2)),
+    wrong("ridge-weights", "n * l2 on the diagonal", "factor-two-lost", _ridge(lambda n, l2: n * l2)),
+    wrong("ridge-weights", "l2 / 2 on the diagonal", "n-forgotten", _ridge(lambda n, l2: l2 / 2, "inv")),
+    wrong("ridge-weights", "2 l2 / n on the diagonal", "scaled-by-two-over-n", _ridge(lambda n, l2: 2 * l2 / n)),
+    wrong("ridge-weights", "plain least squares", "no-penalty", lambda X, y, l2: np.linalg.solve(X.T @ X, X.T @ y)),
+    wrong("ridge-weights", "minus the penalty", "penalty-subtracted", _ridge(lambda n, l2: -n * l2 / 2)),
+    wrong("ridge-weights", "scalar added without np.eye", "added-to-every-entry", _ridge_no_eye),
+    wrong("ridge-weights", "one weight at a time", "each-weight-alone", _ridge_separately),
+    wrong("ridge-weights", "200 steps of gradient descent", None, _ridge_gd),
+    wrong("ridge-weights", "X X^T instead of X^T X", None,
+          lambda X, y, l2: np.linalg.solve(X @ X.T + len(X) * l2 / 2 * np.eye(len(X)), y)[: X.shape[1]]),
+    wrong("ridge-weights", "returned a column", "generic:keepdims",
+          lambda X, y, l2: np.linalg.solve(X.T @ X + len(X) * l2 / 2 * np.eye(X.shape[1]), X.T @ y).reshape(-1, 1)),
+]
+CORRECT += [
+    correct("ridge-weights", "inverse", _ridge(lambda n, l2: n * l2 / 2, "inv")),
+    correct("ridge-weights", "augmented least squares", _ridge_lstsq_aug),
+    correct("ridge-weights", "kept in the mean's scale", _ridge_mean_scale),
+]
