@@ -379,7 +379,7 @@ def _epoch(epoch) -> int:
 
 
 def constant(lr: float):
-    """:math:`\\eta_t = \\eta_0`."""
+    """:math:`\\eta_e = \\eta_0` for every epoch :math:`e`."""
     lr = check_positive(lr, "lr")
 
     def schedule(epoch: int) -> float:
@@ -390,7 +390,7 @@ def constant(lr: float):
 
 
 def step_decay(lr: float, factor: float = 0.5, every: int = 10):
-    """:math:`\\eta_t = \\eta_0 \\cdot \\text{factor}^{\\lfloor t / \\text{every} \\rfloor}` (6.6).
+    """:math:`\\eta_e = \\eta_0 \\cdot \\text{factor}^{\\lfloor e / \\text{every} \\rfloor}` for epoch :math:`e` (6.6).
 
     ``factor`` is in (0, 1]: 1 keeps the rate constant, 0 would stop training after ``every`` epochs.
     """
@@ -400,14 +400,14 @@ def step_decay(lr: float, factor: float = 0.5, every: int = 10):
 
 
 def exponential_decay(lr: float, rate: float = 0.95):
-    """:math:`\\eta_t = \\eta_0 \\cdot \\text{rate}^{t}`, rate in (0, 1]."""
+    """:math:`\\eta_e = \\eta_0 \\cdot \\text{rate}^{e}` for epoch :math:`e`, rate in (0, 1]."""
     lr = check_positive(lr, "lr")
     rate = check_probability(rate, "rate", allow_zero=False, allow_one=True)
     return lambda epoch: lr * rate ** _epoch(epoch)
 
 
 def cosine_decay(lr: float, total_epochs: int, lr_min: float = 0.0):
-    """:math:`\\eta_t = \\eta_{min} + \\tfrac12(\\eta_0 - \\eta_{min})(1 + \\cos(\\pi t / T))` for :math:`t \\le T`, then :math:`\\eta_{min}`."""
+    """:math:`\\eta_e = \\eta_{min} + \\tfrac12(\\eta_0 - \\eta_{min})(1 + \\cos(\\pi e / E))` for epochs :math:`e \\le E`, then :math:`\\eta_{min}`."""
     lr, total = check_positive(lr, "lr"), check_int(total_epochs, "total_epochs")
     lr_min = check_positive(lr_min, "lr_min", allow_zero=True)
     if lr_min > lr:

@@ -30,12 +30,13 @@ DIVERGED = 1e3
 
 @dataclass(frozen=True)
 class Surface:
-    """A loss surface over two parameters.
+    """A loss surface over two parameters :math:`\\theta = (\\theta_1, \\theta_2)`.
 
-    ``loss(x, y)`` works element-wise on arrays (for contours); ``grad(theta)``
-    takes a ``(2,)`` array and returns its ``(2,)`` gradient. ``lam_max`` is the
-    largest eigenvalue of the Hessian at the minimum the paths head for (None
-    when there is no minimum), ``minima`` the points marked with a star.
+    ``loss(x, y)`` takes the two coordinates and works element-wise on arrays
+    (for contours); ``grad(theta)`` takes a ``(2,)`` array and returns its
+    ``(2,)`` gradient. ``lam_max`` is the largest eigenvalue of the Hessian at
+    the minimum the paths head for (None when there is no minimum), ``minima``
+    the points marked with a star.
     """
 
     label: str
@@ -84,15 +85,15 @@ def _plateau_grad(theta):
 
 #: The surfaces of the demo, by key.
 SURFACES = {
-    "bowl": Surface("round bowl  x² + y²", *_quadratic(_BOWL), lam_max=2.0, start=(-2.5, 2.0),
+    "bowl": Surface("round bowl  θ₁² + θ₂²", *_quadratic(_BOWL), lam_max=2.0, start=(-2.5, 2.0),
                     xlim=(-3.0, 3.0), ylim=(-3.0, 3.0)),
-    "valley": Surface("elongated valley  ½(x² + 20 y²)", *_quadratic(_VALLEY), lam_max=20.0, start=(-4.0, 1.0),
+    "valley": Surface("elongated valley  ½(θ₁² + 20 θ₂²)", *_quadratic(_VALLEY), lam_max=20.0, start=(-4.0, 1.0),
                       xlim=(-5.0, 5.0), ylim=(-3.0, 3.0)),
     "tilted": Surface("tilted valley (the valley turned by 30°)", *_quadratic(_TILTED), lam_max=20.0,
                       start=(-4.0, 0.5), xlim=(-5.0, 5.0), ylim=(-3.0, 3.0)),
-    "saddle": Surface("saddle  ½x² − ½y² + ¼y⁴", _saddle_loss, _saddle_grad, lam_max=2.0, start=(-3.0, 0.01),
+    "saddle": Surface("saddle  ½θ₁² − ½θ₂² + ¼θ₂⁴", _saddle_loss, _saddle_grad, lam_max=2.0, start=(-3.0, 0.01),
                       xlim=(-3.5, 3.5), ylim=(-2.0, 2.0), minima=((0.0, -1.0), (0.0, 1.0))),
-    "plateau": Surface("plateau  1 − exp(−(x² + y²)/2)", _plateau_loss, _plateau_grad, lam_max=1.0,
+    "plateau": Surface("plateau  1 − exp(−(θ₁² + θ₂²)/2)", _plateau_loss, _plateau_grad, lam_max=1.0,
                        start=(2.8, 2.2), xlim=(-4.0, 4.0), ylim=(-4.0, 4.0)),
 }
 
