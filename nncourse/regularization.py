@@ -3,11 +3,11 @@
 The regularised loss of the course (the README's "Notation" section) is
 
 .. math:: L_{reg} = L_{data} + \\frac{\\lambda_2}{2} \\sum_l \\lVert W^{(l)}\\rVert_F^2
-          + \\lambda_1 \\sum_l \\sum_{ij} |W^{(l)}_{ij}| \\tag{7.1}
+          + \\lambda_1 \\sum_l \\sum_{ij} |W^{(l)}_{ij}| \\tag{7.2}
 
 over **weight matrices only** (biases are not penalised), so that the gradient
-of the L2 term is :math:`\\lambda_2 W` (7.2) — "weight decay" — and the L1
-subgradient is :math:`\\lambda_1 \\operatorname{sign}(W)` with ``sign(0) = 0`` (7.3).
+of the L2 term is :math:`\\lambda_2 W` (7.3) — "weight decay" — and the L1
+subgradient is :math:`\\lambda_1 \\operatorname{sign}(W)` with ``sign(0) = 0`` (7.4).
 In code the strengths are called ``l2`` and ``l1``.
 
 Dropout is *inverted* and parameterised by ``drop_prob``, the probability of
@@ -39,7 +39,7 @@ __all__ = ["l2_penalty", "l2_grad", "l1_penalty", "l1_grad", "dropout_forward", 
            "EarlyStopping", "train_val_test_split"]
 
 
-# --- kernels without validation: the penalty (7.1), its gradients (7.2)-(7.3), the dropout mask (7.4) ---
+# --- kernels without validation: the penalty (7.2), its gradients (7.3)-(7.4), the dropout mask (7.6) ---
 
 def _l2_penalty(params, l2: float) -> float:
     return float(0.5 * l2 * sum(np.sum(W * W) for W, _ in params))
@@ -50,7 +50,7 @@ def _l1_penalty(params, l1: float) -> float:
 
 
 def _penalty(params, l2: float, l1: float) -> float:
-    """The whole penalty of (7.1); 0.0 without computing anything when both strengths are 0."""
+    """The whole penalty of (7.2); 0.0 without computing anything when both strengths are 0."""
     value = 0.0
     if l2:
         value += _l2_penalty(params, l2)
@@ -68,7 +68,7 @@ def _l1_grad(W: np.ndarray, l1: float) -> np.ndarray:
 
 
 def _add_penalty_grads(params, grads, l2: float, l1: float) -> None:
-    """Add (7.2) and (7.3) to each ``dW`` in place (biases are not penalised)."""
+    """Add (7.3) and (7.4) to each ``dW`` in place (biases are not penalised)."""
     for (W, _), (dW, _) in zip(params, grads):
         if l2:
             dW += _l2_grad(W, l2)
@@ -84,7 +84,7 @@ def _dropout_forward(A: np.ndarray, drop_prob: float, rng: np.random.Generator):
 
 
 def _dropout_backward(dout: np.ndarray, mask: np.ndarray | None, *, out: np.ndarray | None = None) -> np.ndarray:
-    """(7.5): the same mask; ``out`` may be ``dout`` itself (in place)."""
+    """(7.7): the same mask; ``out`` may be ``dout`` itself (in place)."""
     if mask is None:
         return dout.copy() if out is None else dout
     return np.multiply(dout, mask, out=out)
@@ -94,7 +94,7 @@ def _dropout_backward(dout: np.ndarray, mask: np.ndarray | None, *, out: np.ndar
 
 @reports_overflow
 def l2_penalty(params, l2: float) -> float:
-    """L2 penalty :math:`\\frac{\\lambda_2}{2}\\sum_l \\lVert W^{(l)}\\rVert_F^2` over the weights (7.1).
+    """L2 penalty :math:`\\frac{\\lambda_2}{2}\\sum_l \\lVert W^{(l)}\\rVert_F^2` over the weights (7.2).
 
     Parameters
     ----------
@@ -109,7 +109,7 @@ def l2_penalty(params, l2: float) -> float:
 
 @reports_overflow
 def l2_grad(W, l2: float) -> np.ndarray:
-    """Gradient of the L2 penalty with respect to one weight matrix: :math:`\\lambda_2 W` (7.2)."""
+    """Gradient of the L2 penalty with respect to one weight matrix: :math:`\\lambda_2 W` (7.3)."""
     out = _l2_grad(as_float_array(W, "W"), check_positive(l2, "l2", allow_zero=True))
     check_finite_result(out, "l2 * W", "W and l2")
     return out
@@ -117,7 +117,7 @@ def l2_grad(W, l2: float) -> np.ndarray:
 
 @reports_overflow
 def l1_penalty(params, l1: float) -> float:
-    """L1 penalty :math:`\\lambda_1\\sum_l\\sum_{ij} |W^{(l)}_{ij}|` over the weights (7.1)."""
+    """L1 penalty :math:`\\lambda_1\\sum_l\\sum_{ij} |W^{(l)}_{ij}|` over the weights (7.2)."""
     params, l1 = as_params(params), check_positive(l1, "l1", allow_zero=True)
     value = _l1_penalty(params, l1)
     check_finite_result(value, "the L1 penalty", "params and l1")
@@ -125,13 +125,13 @@ def l1_penalty(params, l1: float) -> float:
 
 
 def l1_grad(W, l1: float) -> np.ndarray:
-    """Subgradient of the L1 penalty: :math:`\\lambda_1 \\operatorname{sign}(W)`, with sign(0) = 0 (7.3)."""
+    """Subgradient of the L1 penalty: :math:`\\lambda_1 \\operatorname{sign}(W)`, with sign(0) = 0 (7.4)."""
     return _l1_grad(as_float_array(W, "W"), check_positive(l1, "l1", allow_zero=True))
 
 
 @reports_overflow
 def dropout_forward(A, drop_prob: float, *, rng: np.random.Generator | None = None, training: bool = True):
-    """Inverted dropout (7.4).
+    """Inverted dropout (7.6).
 
     .. math:: \\tilde A = A \\odot M, \\quad
               M_{ij} = \\begin{cases} 1/(1 - p_{drop}) & \\text{with probability } 1 - p_{drop}\\\\
@@ -163,7 +163,7 @@ def dropout_forward(A, drop_prob: float, *, rng: np.random.Generator | None = No
 
 @reports_overflow
 def dropout_backward(dout, cache) -> np.ndarray:
-    """Gradient through dropout: the same mask, :math:`\\partial L/\\partial A = M \\odot \\partial L/\\partial \\tilde A` (7.5).
+    """Gradient through dropout: the same mask, :math:`\\partial L/\\partial A = M \\odot \\partial L/\\partial \\tilde A` (7.7).
 
     Parameters
     ----------
@@ -192,7 +192,7 @@ class EarlyStopping:
 
     Call :meth:`update` once per epoch; it keeps a copy of the parameters of
     the best epoch so far (:attr:`best_params`), which training restores at
-    the end (7.6).
+    the end (7.8).
 
     One object watches one training run: it remembers the parameter arrays it
     was first given and refuses others (a second network would otherwise get
@@ -252,7 +252,7 @@ class EarlyStopping:
 
 def train_val_test_split(X, y, *, val_fraction: float = 0.15, test_fraction: float = 0.15, seed=0,
                          stratify: bool = True):
-    """Split data into training, validation and test sets (7.7).
+    """Split data into training, validation and test sets (7.1).
 
     The test set is touched once, at the very end; the validation set chooses
     hyper-parameters and the early-stopping epoch.

@@ -378,7 +378,7 @@ def _all_callers_of_the_penalty_gradient():
 
 def test_the_penalty_gradient_is_one_kernel(monkeypatch):
     public, composite, trained = _all_callers_of_the_penalty_gradient()
-    monkeypatch.setattr(regularization, "_l2_grad", lambda W, l2: 0 * W)  # a wrong (7.2): no weight decay
+    monkeypatch.setattr(regularization, "_l2_grad", lambda W, l2: 0 * W)  # a wrong (7.3): no weight decay
     public2, composite2, trained2 = _all_callers_of_the_penalty_gradient()
     assert not public2.any()
     assert not np.allclose(composite, composite2) and not np.allclose(trained, trained2)

@@ -30,7 +30,7 @@ def _params(rng, sizes):
 
 
 # --------------------------------------------------------------------------- #
-# l2-penalty   (7.1)
+# l2-penalty   (7.2)
 # --------------------------------------------------------------------------- #
 
 
@@ -93,7 +93,7 @@ register(Exercise(
 
 
 # --------------------------------------------------------------------------- #
-# l2-grad   (7.2)
+# l2-grad   (7.3)
 # --------------------------------------------------------------------------- #
 
 
@@ -142,7 +142,7 @@ register(Exercise(
 
 
 # --------------------------------------------------------------------------- #
-# l1-grad   (7.3)
+# l1-grad   (7.4)
 # --------------------------------------------------------------------------- #
 
 
@@ -180,7 +180,7 @@ register(Exercise(
 
 
 # --------------------------------------------------------------------------- #
-# dropout-forward   (7.4)
+# dropout-forward   (7.6)
 # --------------------------------------------------------------------------- #
 
 
@@ -244,7 +244,7 @@ register(Exercise(
                 "not by 1 / drop_prob"),
         Mistake("unscaled-mask-cached", _dropout_factory(cache="bool"),
                 "cache the *scaled* mask M (0 or 1 / (1 - drop_prob), floats): the backward pass multiplies by it "
-                "(7.5), so a True/False mask loses the scale"),
+                "(7.7), so a True/False mask loses the scale"),
         Mistake("unscaled-float-mask-cached", _dropout_factory(cache="float"),
                 "cache the *scaled* mask M = keep / (1 - drop_prob): the backward pass multiplies by exactly the "
                 "factors the forward pass used"),
@@ -258,7 +258,7 @@ register(Exercise(
 
 
 # --------------------------------------------------------------------------- #
-# dropout-backward   (7.5)
+# dropout-backward   (7.7)
 # --------------------------------------------------------------------------- #
 
 
@@ -326,7 +326,7 @@ register(Exercise(
 
 
 # --------------------------------------------------------------------------- #
-# early-stopping: a class, driven by `run`   (7.6)
+# early-stopping: a class, driven by `run`   (7.8)
 # --------------------------------------------------------------------------- #
 
 
@@ -492,7 +492,7 @@ register(Exercise(
 
 
 # --------------------------------------------------------------------------- #
-# train-val-split: judged by properties, so any correct way of drawing passes   (7.7)
+# train-val-split: judged by properties, so any correct way of drawing passes   (7.1)
 # --------------------------------------------------------------------------- #
 
 
@@ -593,7 +593,7 @@ register(Exercise(
     reference=reg.train_val_test_split, make_cases=_split_cases, run=_run_split,
     mistakes=(
         Mistake("not-stratified", _split_factory(stratified=False),
-                "with stratify=True split each class separately (np.flatnonzero(y == c) for every class c), "
+                "with stratify=True split each class separately (np.flatnonzero(y == k) for every class k), "
                 "so every part keeps the class proportions"),
         Mistake("rows-and-labels-shuffled-apart", _split_factory(pair_broken=True),
                 "X and y were reordered by different permutations, so rows lost their labels: index both "
@@ -610,10 +610,10 @@ register(Exercise(
         Mistake("stratify-false-ignored", _split_factory(always_stratified=True),
                 "with stratify=False split all the rows as one group (np.arange(len(y))), not class by class"),
         Mistake("int-not-round", _split_factory(rounding=int),
-                "int() cuts 4.8 down to 4: the statement takes round(test_fraction * n_c) and "
-                "round(val_fraction * n_c)"),
+                "int() cuts 4.8 down to 4: the statement takes round(test_fraction * n_k) and "
+                "round(val_fraction * n_k)"),
         Mistake("ceil-not-round", _split_factory(rounding=np.ceil),
-                "np.ceil rounds 7.2 up to 8: the statement takes round(fraction * n_c)"),
+                "np.ceil rounds 7.2 up to 8: the statement takes round(fraction * n_k)"),
         Mistake("fractions-swapped", _split_factory(fractions_swapped=True),
                 "the validation part has val_fraction of each class and the test part test_fraction; "
                 "yours are the other way round"),

@@ -1,6 +1,6 @@
 """Lesson 07's demo: a regularization playground trained live, a few epochs per frame.
 
-:func:`regularization_demo` trains a 2-48-48-k ReLU network on a small, noisy
+:func:`regularization_demo` trains a 2-48-48-K ReLU network (K classes) on a small, noisy
 2-D dataset with the L1/L2 strengths, dropout rate and early stopping chosen
 by the controls. A Play control advances training by :data:`EPOCHS_PER_FRAME`
 epochs per frame, so the page stays responsive and training can be paused.
