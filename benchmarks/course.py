@@ -22,7 +22,7 @@ from pathlib import Path
 from .machine import LoadProbe
 
 ROOT = Path(__file__).resolve().parents[1]
-SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+SANITIZE = ROOT / "nncourse" / "grading" / "nbval_sanitize.cfg"
 TEST_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
 
 
