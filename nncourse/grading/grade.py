@@ -128,10 +128,13 @@ def _judge_one(exercise_id: str, cell, exchange: Path, seed: int) -> dict:
     return _check_result(exercise_id, "passed", "", seconds)
 
 
-def grade_notebook(instructor: dict, submission: bytes | Path, *, seed: int, limits: Limits, isolate: bool = True,
+def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: int, limits: Limits, isolate: bool = True,
                    sanitize: Path | None = None, name: str | None = None, workspace: Path | None = None,
                    cancel: threading.Event | None = None) -> dict:
-    """Grade one submitted notebook (its bytes, or a path) against its instructor notebook; return plain data.
+    """Grade one submitted notebook against its instructor notebook; return plain data.
+
+    ``submission`` is the file's bytes, its path, or its cells already parsed
+    (:func:`~nncourse.grading.rebuild.parse_submission`).
 
     ``status`` is ``graded``, ``unreadable`` (the file is not a notebook: the
     student's doing) or ``error`` (the grader could not run it; no points).
@@ -142,8 +145,11 @@ def grade_notebook(instructor: dict, submission: bytes | Path, *, seed: int, lim
     file_name = name or (submission.name if isinstance(submission, Path) else "notebook.ipynb")
     base = {"file": file_name, "seed": seed, "notes": [], "other_cells_failed": 0, "log_tail": ""}
     try:
-        data = submission if isinstance(submission, bytes) else read_submission_bytes(os.fspath(submission))
-        cells = parse_submission(data)
+        if isinstance(submission, list):
+            cells = submission
+        else:
+            cells = parse_submission(submission if isinstance(submission, bytes)
+                                     else read_submission_bytes(os.fspath(submission)))
     except SubmissionError as exc:
         checks = [_check_result(e, "not graded", f"the notebook could not be read: {exc}") for e in exercise_ids]
         return {**base, "status": "unreadable", "reason": str(exc), "checks": checks,
@@ -487,8 +493,8 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
     counts = {"run": 0, "reused": 0, "missing": 0, "refused": 0}
     started = time.monotonic()
 
-    def prepare(job: Job) -> tuple[bytes | None, dict | None, str]:
-        """The submission's bytes (read once) and a result already known without running it."""
+    def prepare(job: Job) -> tuple[list | None, dict | None, str]:
+        """The submission's cells (its bytes read once, hashed, parsed), or a result known without running it."""
         instructor = instructors[job.lesson]
         if job.student.refused:
             return None, _unreadable(instructor, job.file, job.student.refused, status="refused"), "refused"
@@ -503,9 +509,7 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
         try:
             data = read_submission_bytes(job.file, dir_fd=folder_fd)
         except SubmissionError as exc:
-            data = None
-            job.seed, job.key = None, ""
-            return None, _unreadable(instructor, display_name(job.file), str(exc)), "run"
+            return None, _unreadable(instructor, job.file, str(exc)), "run"
         finally:
             os.close(folder_fd)
         file_hash = hashlib.sha256(data).hexdigest()
@@ -520,7 +524,12 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
                     return None, previous["result"], "reused"
             except (OSError, ValueError, KeyError, AttributeError):
                 pass
-        return data, None, "run"
+        try:
+            return parse_submission(data), None, "run"
+        except SubmissionError as exc:
+            result = _unreadable(instructor, job.file, str(exc))
+            remember(job, result)
+            return None, result, "run"
 
     canaries: dict[str, dict] = {}
     canary_lock = threading.Lock()
@@ -557,14 +566,14 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
     def work(job: Job) -> tuple[Job, dict | None, str]:
         if abort.is_set():
             return job, None, "cancelled"
-        data, known, how = prepare(job)
+        cells, known, how = prepare(job)
         if known is not None:
             return job, known, how
         canary(job.lesson)
         if abort.is_set():
             return job, None, "cancelled"
         try:
-            result = grade_notebook(instructors[job.lesson], data, seed=job.seed, name=f"{job.lesson}.ipynb",
+            result = grade_notebook(instructors[job.lesson], cells, seed=job.seed, name=f"{job.lesson}.ipynb",
                                     **common)
         except Cancelled:
             return job, None, "cancelled"
@@ -574,9 +583,12 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
         result.pop("log_tail", None)
         result["file"] = display_name(job.file)
         if result["status"] != "error":  # an error is retried next time, never reused
-            write_atomic(cache_dir / f"{_cache_name(job)}.json",
-                         json.dumps({"key": job.key, "result": result}, sort_keys=True, allow_nan=False).encode())
+            remember(job, result)
         return job, result, how
+
+    def remember(job: Job, result: dict) -> None:
+        write_atomic(cache_dir / f"{_cache_name(job)}.json",
+                     json.dumps({"key": job.key, "result": result}, sort_keys=True, allow_nan=False).encode())
 
     bar = Progress(len(job_list), progress)
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
