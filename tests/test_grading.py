@@ -1020,6 +1020,44 @@ def test_timeouts_cost_only_their_own_exercise(lesson, private_tmp, grading_sand
         assert {e: checks[e]["points"] for e in full if e not in hit} == {e: full[e] for e in full if e not in hit}, checks
 
 
+@pytest.mark.slow
+def test_a_submission_swapped_while_it_is_graded_is_graded_as_read(lesson, private_tmp, grading_sandbox, monkeypatch):
+    """Each file is read once: the bytes hashed (seed, cache key) are the bytes graded.
+
+    The file is replaced by another version right after the grader read it; the
+    grade, the seed and the cache belong to what was read, and grading again
+    sees the new file as new.
+    """
+    from nncourse.grading import grade as grading
+
+    notebooks = private_tmp / "notebooks"
+    notebooks.mkdir()
+    (notebooks / lesson["name"]).write_text(nf.dumps_notebook(lesson["instructor"]))
+    path = private_tmp / "subs" / "ada" / lesson["name"]
+    path.parent.mkdir(parents=True)
+    right, stubs = dump(filled(lesson["student"], answer_sources(lesson["instructor"]))), dump(lesson["student"])
+    path.write_bytes(right)
+    real_read = grading.read_submission_bytes
+
+    def read_then_swap(*args, **kwargs):
+        data = real_read(*args, **kwargs)
+        path.write_bytes(stubs)  # a second writer, just after the read
+        return data
+
+    monkeypatch.setattr(grading, "read_submission_bytes", read_then_swap)
+    out = private_tmp / "out"
+    grade_submissions(path.parent.parent, out, jobs=1, notebooks=notebooks, limits=HOSTILE_LIMITS)
+    entry = json.loads((out / "gradebook.json").read_text())["students"]["ada"]
+    secret = (out / grading.SECRET_FILE).read_text().strip()
+    assert entry["total"] == sum(points(lesson["instructor"]).values()), "the bytes read were the ones graded"
+    assert entry["notebooks"][lesson["stem"]]["seed"] == grading._seed(secret, "ada", lesson["stem"],
+                                                                        hashlib.sha256(right).hexdigest())
+    monkeypatch.undo()
+    again = grade_submissions(path.parent.parent, out, jobs=1, notebooks=notebooks, limits=HOSTILE_LIMITS)
+    assert (again["run"], again["reused"]) == (1, 0), "the swapped file is new, never taken for the old one"
+    assert json.loads((out / "gradebook.json").read_text())["students"]["ada"]["total"] == 0
+
+
 # --------------------------------------------------------------------------- #
 # nncourse check (for learners)
 # --------------------------------------------------------------------------- #
@@ -1099,8 +1137,8 @@ def test_grade_command_line_refuses_results_inside_submissions_and_grades_one_le
 
 
 @pytest.mark.slow
-def test_without_the_sandbox_user_leftover_processes_are_still_killed(lesson, private_tmp):
-    """The fallback used without root: session and environment marker, not a user of its own."""
+def test_without_isolation_leftover_processes_are_still_killed(lesson, private_tmp):
+    """--no-isolation (and nncourse check): processes are still found by session and environment marker."""
     from nncourse.grading.grade import grade_notebook
 
     attacks = Attacks(lesson, private_tmp / "out")

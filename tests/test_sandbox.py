@@ -428,22 +428,27 @@ def test_a_harness_failure_is_an_error_never_a_zero(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- #
 
 
-@pytest.fixture
-def honest_class():
-    """One student handing in the instructor's answers of the smallest lesson with exercises."""
+def _make_class(lesson: Path) -> tuple[Path, Path, int]:
+    """One student, ``ada``, handing in the instructor's answers of ``lesson``; -> (folder, lesson, full marks)."""
     folder = Path(tempfile.mkdtemp(prefix="nncourse-sandbox-test-"))
-    lesson = min(NOTEBOOKS, key=lambda p: p.stat().st_size)
     (folder / "subs" / "ada").mkdir(parents=True)
     shutil.copy(lesson, folder / "subs" / "ada" / lesson.name)
-    full = sum(EXERCISES[e].points for e in nf.exercises_in(json.loads(lesson.read_text())))
-    yield folder, lesson, full
-    shutil.rmtree(folder, ignore_errors=True)
+    return folder, lesson, sum(EXERCISES[e].points for e in nf.exercises_in(json.loads(lesson.read_text())))
 
 
-def _grade_cli(python: str, folder: Path, env: dict | None = None, wrapper: tuple = ()) -> subprocess.CompletedProcess:
+@pytest.fixture
+def honest_class():
+    """A class of one honest student on the smallest lesson with exercises."""
+    made = _make_class(min(NOTEBOOKS, key=lambda p: p.stat().st_size))
+    yield made
+    shutil.rmtree(made[0], ignore_errors=True)
+
+
+def _grade_cli(python: str, folder: Path, env: dict | None = None, wrapper: tuple = (),
+               options: list = ()) -> subprocess.CompletedProcess:
     return subprocess.run([*wrapper, python, "-m", "nncourse", "grade", str(folder / "subs"), "--out",
-                           str(folder / "out"), "--jobs", "2"], capture_output=True, text=True, cwd=folder,
-                          env={**os.environ, **(env or {})}, timeout=1800)
+                           str(folder / "out"), "--jobs", "2", *options], capture_output=True, text=True,
+                          cwd=folder, env={**os.environ, **(env or {})}, timeout=1800)
 
 
 def _full_marks_or_a_refusal(proc, folder: Path, full: int) -> None:
@@ -458,23 +463,38 @@ def _full_marks_or_a_refusal(proc, folder: Path, full: int) -> None:
 
 
 @pytest.mark.slow
-def test_the_canary_aborts_a_batch_on_a_broken_environment(grading_sandbox, honest_class, tmp_path):
-    """A damaged matplotlib font cache (every figure cell then warns): nothing published, exit status 2."""
-    folder, lesson, _full = honest_class
+@pytest.mark.parametrize("broken", ["damaged-font-cache", "address-space-too-small"])
+def test_the_canary_aborts_a_batch_on_a_broken_environment(grading_sandbox, broken, tmp_path):
+    """Nothing published, exit status 2, and the reason: where the old grader gave every student zeros.
+
+    A damaged matplotlib font cache makes the set-up cell of a lesson that plots warn; an address
+    space too small for numpy stops the test process before the first cell.
+    """
     from importlib.metadata import version
 
-    broken = tmp_path / "cache"
-    (broken / "nncourse" / f"matplotlib-{version('matplotlib')}").mkdir(parents=True, mode=0o700)
-    (broken / "nncourse").chmod(0o700)
-    (broken / "nncourse" / f"matplotlib-{version('matplotlib')}" / "fontlist-v390.json").write_text("{damaged")
-    for p in (broken / "nncourse" / f"matplotlib-{version('matplotlib')}").iterdir():
-        p.write_text("{damaged")
-    proc = _grade_cli(sys.executable, folder, env={"XDG_CACHE_HOME": str(broken)})
-    assert proc.returncode == 2, proc.stdout + proc.stderr[-2000:]
-    assert "the canary failed" in proc.stderr and lesson.stem in proc.stderr
-    assert not (folder / "out" / "gradebook.csv").exists() and not (folder / "out" / "gradebook.json").exists()
-    log = (folder / "out" / "grade.log").read_text()
-    assert f"canary {lesson.stem}: " in log and "ABORTED" in log
+    by_stem = {p.stem: p for p in NOTEBOOKS}
+    lesson = by_stem.get("02_activations") or NOTEBOOKS[-1]
+    env, options = {}, []
+    if broken == "damaged-font-cache":
+        cache = tmp_path / "cache" / "nncourse" / f"matplotlib-{version('matplotlib')}"
+        cache.mkdir(parents=True)
+        (cache.parent).chmod(0o700)
+        from matplotlib import font_manager
+
+        (cache / f"fontlist-v{font_manager.FontManager.__version__}.json").write_text("{damaged")
+        env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    else:
+        options = ["--memory-mb", "150"]
+    folder, lesson, _full = _make_class(lesson)
+    try:
+        proc = _grade_cli(sys.executable, folder, env=env, options=options)
+        assert proc.returncode == 2, proc.stdout + proc.stderr[-2000:]
+        assert "the canary failed" in proc.stderr and lesson.stem in proc.stderr
+        assert not (folder / "out" / "gradebook.csv").exists() and not (folder / "out" / "gradebook.json").exists()
+        log = (folder / "out" / "grade.log").read_text()
+        assert f"canary {lesson.stem}: " in log and "ABORTED" in log
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.slow
@@ -530,3 +550,5 @@ def test_grading_from_a_virtualenv_under_a_private_home_gives_full_marks_or_a_re
     assert (home.stat().st_mode & 0o777) == 0o700
     proc = _grade_cli(str(venv / "bin" / "python"), folder, env={"HOME": str(home), "XDG_CACHE_HOME": ""})
     _full_marks_or_a_refusal(proc, folder, full)
+    # The sandbox works for this environment, so it must for a virtualenv built on it: no refusal here.
+    assert proc.returncode == 0, proc.stderr[-2000:]

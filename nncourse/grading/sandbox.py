@@ -257,9 +257,10 @@ def _probe_run(found: Isolation) -> None:
             group.close()
         said = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip()
         if proc.returncode != 0 or "nncourse sandbox ok" not in said:
-            what = "userns" if "namespace" in said or "uid map" in said or "Operation not permitted" in said else "bwrap"
+            hint = HOW_TO["userns"] if any(w in said for w in ("namespace", "uid map", "Operation not permitted")) \
+                else "The output says what failed inside the sandbox."
             raise IsolationUnavailable(f"a test run in the sandbox failed (exit status {proc.returncode}): "
-                                       f"{said[-600:] or 'no output'}. {HOW_TO[what]}")
+                                       f"{said[-600:] or 'no output'}. {hint}")
 
 
 # --------------------------------------------------------------------------- #
@@ -415,11 +416,13 @@ class RunDir:
             "--unshare-cgroup-try", "--disable-userns",
             "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
             "--die-with-parent", "--new-session",
-            *isolation.binds,
+            # The private temporary folders first: a virtualenv or Python kept under /tmp is then
+            # bound on top of them (at its own path), not hidden by them.
             "--proc", "/proc", "--dev", "/dev",
             "--perms", "1777", "--size", sizes, "--tmpfs", "/tmp",
             "--perms", "1777", "--size", sizes, "--tmpfs", "/var/tmp",
             "--perms", "1777", "--size", sizes, "--tmpfs", "/dev/shm",
+            *isolation.binds,
             # Room for a file of the largest allowed size next to the home folder's contents.
             "--perms", "0755", "--size", str(2 * limits.file_bytes + 64 * 2**20), "--tmpfs", INSIDE,
             "--dir", where["home"], "--dir", where["work"], "--dir", where["sink"],
