@@ -399,7 +399,8 @@ class RunDir:
         files = dict(files or {})
         if notebook_name is not None:
             files[f"{where['work']}/{notebook_name}"] = self.config / "notebook.ipynb"
-        spec = {"limits": limits.rlimits(isolated=isolated), "cgroup_procs": group.procs_files if group else []}
+        spec = {"limits": limits.rlimits(isolated=isolated), "cgroup_procs": group.procs_files if group else [],
+                "reap": isolated}
         launcher = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec)]
         if not isolated:
             self.provide(files, isolated=False)
