@@ -251,6 +251,24 @@ def test_a_notebook_of_many_empty_cells_is_refused_before_it_is_parsed(key, need
     assert peak < 10 * 2**20
 
 
+def test_a_50_mb_notebook_of_empty_cells_is_refused_without_being_read(tmp_path):
+    from nncourse.grading.rebuild import read_submission
+
+    path = tmp_path / "01_x.ipynb"
+    data = _empty_cells(640_000)
+    assert len(data) > 50 * 10**6
+    path.write_bytes(data)
+    del data
+    tracemalloc.start()
+    try:
+        with pytest.raises(SubmissionError, match="more than the 20 MB limit"):
+            read_submission(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20, "the size is checked before anything is read"
+
+
 def test_mistyped_metadata_is_graded_as_missing_metadata():
     instructor = json.loads(NOTEBOOKS[0].read_text())
     nb = rel.student_copy(instructor)

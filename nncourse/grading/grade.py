@@ -469,39 +469,62 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
         os.close(subs_fd)
 
 
-def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scope: list[str], notes: list[str],
-           lesson_paths: dict, *, jobs, limits: Limits, isolate: bool, sanitize: Path, progress: bool,
-           use_cache: bool) -> dict:
-    workspace = out / RUNS_DIR
-    shutil.rmtree(workspace, ignore_errors=True)  # left by a grader that was killed (the lock says none runs)
-    workspace.mkdir(mode=0o700)
-    secret = _secret(out)
-    fingerprint = _fingerprint()
-    instructor_bytes = {stem: lesson_paths[stem].read_bytes() for stem in scope}
-    instructors = {stem: json.loads(data.decode("utf-8")) for stem, data in instructor_bytes.items()}
-    instructor_hash = {stem: hashlib.sha256(data).hexdigest() for stem, data in instructor_bytes.items()}
-    cache_dir = out / CACHE_DIR
-    settings = json.dumps({"limits": limits.as_dict(), "isolate": isolate}, sort_keys=True)
-    abort = threading.Event()
-    common = {"limits": limits, "isolate": isolate, "sanitize": sanitize, "workspace": workspace, "cancel": abort}
+class _Batch:
+    """What the workers of one batch share: the secret, the instructor notebooks, the cache, the canaries."""
 
-    results: dict[tuple[str, str], dict] = {}
-    log: list[str] = [f"grading {one_line(str(submissions))} into {one_line(str(out))}: "
-                      f"{len({j.student.id for j in job_list})} students, lessons {', '.join(scope) or '(none)'}, "
-                      + ("in the sandbox: " + isolation().describe() if isolate else "WITHOUT isolation (--no-isolation)")]
-    log += [one_line(n) for n in notes]
-    counts = {"run": 0, "reused": 0, "missing": 0, "refused": 0}
-    started = time.monotonic()
+    def __init__(self, subs_fd: int, out: Path, scope: list[str], lesson_paths: dict, *, limits: Limits,
+                 isolate: bool, sanitize: Path, use_cache: bool, bar: Progress):
+        self.subs_fd, self.out, self.use_cache, self.bar = subs_fd, out, use_cache, bar
+        self.workspace = out / RUNS_DIR
+        shutil.rmtree(self.workspace, ignore_errors=True)  # left by a grader that was killed (the lock says none runs)
+        self.workspace.mkdir(mode=0o700)
+        self.secret = _secret(out)
+        self.fingerprint = _fingerprint()
+        self.instructor_bytes = {stem: lesson_paths[stem].read_bytes() for stem in scope}
+        self.instructors = {stem: json.loads(data.decode("utf-8")) for stem, data in self.instructor_bytes.items()}
+        self.instructor_hash = {stem: hashlib.sha256(data).hexdigest() for stem, data in self.instructor_bytes.items()}
+        self.cache_dir = out / CACHE_DIR
+        self.settings = json.dumps({"limits": limits.as_dict(), "isolate": isolate}, sort_keys=True)
+        self.abort = threading.Event()
+        self.run_options = {"limits": limits, "isolate": isolate, "sanitize": sanitize, "workspace": self.workspace,
+                            "cancel": self.abort}
+        self.canaries: dict[str, dict] = {}
+        self.failure: list[str] = []
+        self.lock = threading.Lock()
 
-    def prepare(job: Job) -> tuple[list | None, dict | None, str]:
+    def work(self, job: Job) -> tuple[Job, dict | None, str]:
+        """Grade one (student, lesson); ``how`` is run, reused, missing, refused or cancelled."""
+        if self.abort.is_set():
+            return job, None, "cancelled"
+        cells, known, how = self.prepare(job)
+        if known is not None:
+            return job, known, how
+        self.canary(job.lesson)
+        if self.abort.is_set():
+            return job, None, "cancelled"
+        instructor = self.instructors[job.lesson]
+        try:
+            result = grade_notebook(instructor, cells, seed=job.seed, name=f"{job.lesson}.ipynb", **self.run_options)
+        except Cancelled:
+            return job, None, "cancelled"
+        except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
+            result = _unreadable(instructor, job.file, f"the grader failed on this notebook: {type(exc).__name__}: "
+                                 f"{exc}", status="error")
+        result.pop("log_tail", None)
+        result["file"] = display_name(job.file)
+        if result["status"] != "error":  # an error is retried next time, never reused
+            self.remember(job, result)
+        return job, result, how
+
+    def prepare(self, job: Job) -> tuple[list | None, dict | None, str]:
         """The submission's cells (its bytes read once, hashed, parsed), or a result known without running it."""
-        instructor = instructors[job.lesson]
+        instructor = self.instructors[job.lesson]
         if job.student.refused:
             return None, _unreadable(instructor, job.file, job.student.refused, status="refused"), "refused"
         if job.file is None:
             return None, _missing(instructor), "missing"
         try:
-            folder_fd = open_folder(job.student.folder, dir_fd=subs_fd)
+            folder_fd = open_folder(job.student.folder, dir_fd=self.subs_fd)
         except OSError as exc:
             return None, _unreadable(instructor, job.file, f"the student's folder cannot be opened any more "
                                      f"({exc.strerror}): it was replaced or removed during grading",
@@ -513,11 +536,11 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
         finally:
             os.close(folder_fd)
         file_hash = hashlib.sha256(data).hexdigest()
-        job.seed = _seed(secret, job.student.id, job.lesson, file_hash)
-        job.key = hashlib.sha256("\0".join([fingerprint, instructor_hash[job.lesson], file_hash, settings,
-                                            str(job.seed)]).encode()).hexdigest()
-        cached = cache_dir / f"{_cache_name(job)}.json"
-        if use_cache and cached.is_file():
+        job.seed = _seed(self.secret, job.student.id, job.lesson, file_hash)
+        job.key = hashlib.sha256("\0".join([self.fingerprint, self.instructor_hash[job.lesson], file_hash,
+                                            self.settings, str(job.seed)]).encode()).hexdigest()
+        cached = self.cache_dir / f"{_cache_name(job)}.json"
+        if self.use_cache and cached.is_file():
             try:
                 previous = json.loads(cached.read_text())
                 if previous.get("key") == job.key:
@@ -528,95 +551,86 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
             return parse_submission(data), None, "run"
         except SubmissionError as exc:
             result = _unreadable(instructor, job.file, str(exc))
-            remember(job, result)
+            self.remember(job, result)
             return None, result, "run"
 
-    canaries: dict[str, dict] = {}
-    canary_lock = threading.Lock()
-    failure: list[str] = []
+    def remember(self, job: Job, result: dict) -> None:
+        write_atomic(self.cache_dir / f"{_cache_name(job)}.json",
+                     json.dumps({"key": job.key, "result": result}, sort_keys=True, allow_nan=False).encode())
 
-    def canary(lesson: str) -> None:
+    def canary(self, lesson: str) -> None:
         """Grade the instructor's own notebook of ``lesson`` once, before the first submission of it runs.
 
-        It runs in the worker that needs it first, while the other workers
-        go on with their submissions; a result short of full marks aborts the batch.
+        It runs in the worker that needs it first, while the other workers go
+        on with their submissions; a result short of full marks aborts the batch.
         """
-        with canary_lock:
-            if lesson in canaries:
+        with self.lock:
+            if lesson in self.canaries:
                 return
-            canaries[lesson] = {}
-            bar.total += 1
-        seed = _seed(secret, "\0canary", lesson, instructor_hash[lesson])
+            self.canaries[lesson] = {}
+            self.bar.total += 1
+        seed = _seed(self.secret, "\0canary", lesson, self.instructor_hash[lesson])
         try:
-            result = grade_notebook(instructors[lesson], instructor_bytes[lesson], seed=seed,
-                                    name=f"{lesson}.ipynb", **common)
+            result = grade_notebook(self.instructors[lesson], self.instructor_bytes[lesson], seed=seed,
+                                    name=f"{lesson}.ipynb", **self.run_options)
         except Cancelled:
             return
         except Exception as exc:  # noqa: BLE001 - reported as the canary's failure
             result = {"status": "error", "reason": f"the grader failed: {type(exc).__name__}: {exc}",
                       "checks": [], "notes": [], "other_cells_failed": 0, "log_tail": "", "seconds": 0.0}
-        canaries[lesson] = result
-        bar.step(f"canary/{lesson}")
+        self.canaries[lesson] = result
+        self.bar.step(f"canary/{lesson}")
         problem = _canary_problem(result)
         if problem:
-            with canary_lock:
-                failure.append(f"{lesson}: {problem}")
-            abort.set()
+            with self.lock:
+                self.failure.append(f"{lesson}: {problem}")
+            self.abort.set()
 
-    def work(job: Job) -> tuple[Job, dict | None, str]:
-        if abort.is_set():
-            return job, None, "cancelled"
-        cells, known, how = prepare(job)
-        if known is not None:
-            return job, known, how
-        canary(job.lesson)
-        if abort.is_set():
-            return job, None, "cancelled"
-        try:
-            result = grade_notebook(instructors[job.lesson], cells, seed=job.seed, name=f"{job.lesson}.ipynb",
-                                    **common)
-        except Cancelled:
-            return job, None, "cancelled"
-        except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
-            result = _unreadable(instructors[job.lesson], job.file,
-                                 f"the grader failed on this notebook: {type(exc).__name__}: {exc}", status="error")
-        result.pop("log_tail", None)
-        result["file"] = display_name(job.file)
-        if result["status"] != "error":  # an error is retried next time, never reused
-            remember(job, result)
-        return job, result, how
+    def canary_log(self, scope: list[str]) -> list[str]:
+        done = {lesson: r for lesson, r in self.canaries.items() if r}
+        if not done:
+            return ["canary: not needed (no notebook had to run)"]
+        return [f"canary {lesson}: " + _canary_line(done[lesson]) for lesson in scope if lesson in done]
 
-    def remember(job: Job, result: dict) -> None:
-        write_atomic(cache_dir / f"{_cache_name(job)}.json",
-                     json.dumps({"key": job.key, "result": result}, sort_keys=True, allow_nan=False).encode())
+    def abort_if_the_canary_failed(self, log: list[str]) -> None:
+        """Write ``grade.log`` and raise :class:`CanaryFailed` if an instructor notebook was short of full marks."""
+        if not self.failure:
+            return
+        tail = next((r.get("log_tail", "") for r in self.canaries.values() if r and _canary_problem(r)), "")
+        log.append(f"ABORTED: the canary failed ({one_line(self.failure[0])}); no gradebook was written")
+        if tail.strip():
+            log.append("the canary run's last output: " + one_line(tail[-1500:]))
+        write_atomic(self.out / "grade.log", ("\n".join(log) + "\n").encode("utf-8"))
+        raise CanaryFailed(f"the canary failed: grading the instructor's own notebook {self.failure[0]}. The "
+                           "grading environment cannot be trusted, so nothing was graded and no gradebook was "
+                           f"written (see {self.out / 'grade.log'})."
+                           + (f"\nThe run's last output:\n{tail[-1500:].rstrip()}" if tail.strip() else ""))
 
+
+def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scope: list[str], notes: list[str],
+           lesson_paths: dict, *, jobs, limits: Limits, isolate: bool, sanitize: Path, progress: bool,
+           use_cache: bool) -> dict:
+    started = time.monotonic()
     bar = Progress(len(job_list), progress)
+    batch = _Batch(subs_fd, out, scope, lesson_paths, limits=limits, isolate=isolate, sanitize=sanitize,
+                   use_cache=use_cache, bar=bar)
+    log = [f"grading {one_line(str(submissions))} into {one_line(str(out))}: "
+           f"{len({j.student.id for j in job_list})} students, lessons {', '.join(scope) or '(none)'}, "
+           + ("in the sandbox: " + isolation().describe() if isolate else "WITHOUT isolation (--no-isolation)")]
+    log += [one_line(n) for n in notes]
+    results: dict[tuple[str, str], dict] = {}
+    counts = {"run": 0, "reused": 0, "missing": 0, "refused": 0}
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        for future in as_completed([pool.submit(work, job) for job in job_list]):
+        for future in as_completed([pool.submit(batch.work, job) for job in job_list]):
             job, result, how = future.result()
             if how == "cancelled":
                 continue
             results[(job.student.id, job.lesson)] = result
             counts[how] += 1
             bar.step(f"{job.student.id}/{job.lesson}")
-    shutil.rmtree(workspace, ignore_errors=True)
-
-    canaries = {lesson: r for lesson, r in canaries.items() if r}
-    for lesson in scope:
-        if lesson in canaries:
-            log.append(f"canary {lesson}: " + _canary_line(canaries[lesson]))
-    if failure:
-        tail = next((r.get("log_tail", "") for r in canaries.values() if _canary_problem(r)), "")
-        log.append(f"ABORTED: the canary failed ({one_line(failure[0])}); no gradebook was written")
-        if tail.strip():
-            log.append("the canary run's last output: " + one_line(tail[-1500:]))
-        write_atomic(out / "grade.log", ("\n".join(log) + "\n").encode("utf-8"))
-        raise CanaryFailed(f"the canary failed: grading the instructor's own notebook {failure[0]}. The grading "
-                           "environment cannot be trusted, so nothing was graded and no gradebook was written "
-                           f"(see {out / 'grade.log'})." + (f"\nThe run's last output:\n{tail[-1500:].rstrip()}"
-                                                               if tail.strip() else ""))
-    if not canaries:
-        log.append("canary: not needed (no notebook had to run)")
+    shutil.rmtree(batch.workspace, ignore_errors=True)
+    log += batch.canary_log(scope)
+    batch.abort_if_the_canary_failed(log)
 
     errors = 0
     for job in sorted(job_list, key=lambda j: (j.student.id, j.lesson)):
@@ -625,7 +639,7 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
         points = [c["points"] for c in r["checks"]]
         score = "?" if None in points else sum(points)
         top = sum(c["max_points"] for c in r["checks"])
-        how = "missing" if job.file is None and not job.student.refused else f"{r['status']}, {r.get('seconds', 0):.1f} s"
+        how = "missing" if r["status"] == "missing" else f"{r['status']}, {r.get('seconds', 0):.1f} s"
         log.append(f"{job.student.id} {job.lesson}: {score}/{top} points ({how})"
                    + (f": {one_line(r['reason'])}" if r.get("reason") else ""))
     seconds = time.monotonic() - started
@@ -634,7 +648,7 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
     paths = report.write_all(out, scope, results, log, limits)
     return {"students": len({j.student.id for j in job_list}), "notebooks": len(job_list), **counts,
             "errors": errors, "seconds": round(seconds, 3), "lessons": scope,
-            "canary": {lesson: _canary_line(r) for lesson, r in canaries.items()},
+            "canary": {lesson: _canary_line(r) for lesson, r in batch.canaries.items() if r},
             **{k: str(v) for k, v in paths.items()}}
 
 
