@@ -143,7 +143,8 @@ def _code_span(text: str) -> str:
 
 
 def _escape_markdown(text: str) -> str:
-    return html.escape(re.sub(r"([\\`*_{}\[\]()#+!|~>-])", r"\\\1", " ".join(text.splitlines())), quote=False)
+    """Text for a table cell on one line: no markup, no HTML, no column break."""
+    return html.escape(re.sub(r"([\\`*_\[\]|~])", r"\\\1", " ".join(text.splitlines())), quote=False)
 
 
 def _fence_inline(text: str) -> str:
