@@ -489,11 +489,11 @@ register(Exercise(
 # =========================================================================== #
 # Added in issue 13, part 2 (lessons-b1): a derive-then-implement exercise.
 # =========================================================================== #
-# z-variances: the variance of every layer's pre-activation, derived from (3.5)  (3.7a)
+# z-variances: the variance of every layer's pre-activation, derived from (3.5)  (3.7c)
 # --------------------------------------------------------------------------- #
 
 def z_variances(layer_sizes, weight_stds, slope):
-    """``Var(z^(l))`` for ``l = 1 .. D`` of a leaky-ReLU network at initialisation (eq. 3.7a).
+    """``Var(z^(l))`` for ``l = 1 .. D`` of a leaky-ReLU network at initialisation (eq. 3.7c).
 
     Inputs have mean 0 and variance 1, weights of layer ``l`` mean 0 and
     standard deviation ``weight_stds[l - 1]``, biases are 0, and a leaky ReLU
