@@ -22,7 +22,9 @@ SEEDS = range(5)
 
 
 def test_lesson_has_its_exercises():
-    assert IDS == ["activation-backward", "dense-backward", "softmax-ce-grad", "backward-pass", "numerical-gradient"]
+    assert IDS == ["activation-backward", "dense-backward", "softmax-ce-grad", "backward-pass", "numerical-gradient",
+                   "value-class", "softmax-backward", "sigmoid-bce-grad", "bug-two-layer", "bug-linear-mse",
+                   "bug-l2-penalty"]
     assert all(len(EXERCISES[i].mistakes) >= 4 for i in IDS)
     assert EXERCISES["softmax-ce-grad"].forbid_overflow
 

@@ -550,7 +550,10 @@ class Value:
 
 def _value_class(*, accumulate=True, order="topological", mul_local="other", tanh_local="output",
                  relu_at_zero=0.0, seed=True, upstream=True, wrap_numbers=True):
-    """A Value class with one thing done wrong (the learner's mistakes), else as the reference."""
+    """A Value class with one thing done wrong (the learner's mistakes), else as the reference.
+
+    ``__add__`` is always right: the notebook gives it as the model for the other operations.
+    """
 
     def share(node, amount):
         node.grad = node.grad + amount if accumulate else amount
@@ -562,22 +565,19 @@ def _value_class(*, accumulate=True, order="topological", mul_local="other", tan
             self._children = tuple(children)
             self._backward = lambda: None
 
-        def _wrap(self, other):
-            return other if (isinstance(other, WrongValue) or not wrap_numbers) else WrongValue(other)
-
-        def __add__(self, other):
-            other = self._wrap(other)
+        def __add__(self, other):  # given in the notebook: always right
+            other = other if isinstance(other, WrongValue) else WrongValue(other)
             out = WrongValue(self.data + other.data, (self, other))
 
             def _backward():
-                share(self, out.grad if upstream else 1.0)
-                share(other, out.grad if upstream else 1.0)
+                self.grad += out.grad
+                other.grad += out.grad
 
             out._backward = _backward
             return out
 
         def __mul__(self, other):
-            other = self._wrap(other)
+            other = other if (isinstance(other, WrongValue) or not wrap_numbers) else WrongValue(other)
             out = WrongValue(self.data * other.data, (self, other))
 
             def _backward():
@@ -762,8 +762,8 @@ register(Exercise(
         Mistake("upstream-gradient-forgotten", _value_class(upstream=False),
                 "each share is local gradient x upstream gradient (5.1): multiply by out.grad in every _backward."),
         Mistake("number-not-wrapped", _value_class(wrap_numbers=False),
-                "a + 2.0 and a * 3.0 meet a plain number: wrap it first, other = other if isinstance(other, "
-                "Value) else Value(other)."),
+                "a * 3.0 meets a plain number: wrap it first, as __add__ does: other = other if "
+                "isinstance(other, Value) else Value(other)."),
     ),
 ))
 
@@ -967,7 +967,7 @@ def _two_layer_with(*, transpose=True, mask="relu'", reverse=False):
 def _two_layer_cases(rng: np.random.Generator) -> list:
     k = int(rng.integers(3, 6))
     return [
-        Case("the notebook's network 3 -> 4 -> 4 (square W2), 6 samples", _bug_network(rng, [3, 4, 4], 6)),
+        Case("a network like the notebook's, 3 -> 4 -> 4 (square W2), 6 samples", _bug_network(rng, [3, 4, 4], 6)),
         Case(f"square W2: 5 -> {k} -> {k}, 8 samples", _bug_network(rng, [5, k, k], 8)),
         Case("W2 (6, 3) is not square: 4 -> 6 -> 3, 5 samples", _bug_network(rng, [4, 6, 3], 5)),
         Case("two classes, 2 -> 5 -> 2, 7 samples", _bug_network(rng, [2, 5, 2], 7)),
@@ -1021,7 +1021,7 @@ def _linear_mse_with(*, db="sum", factor=2.0, divide_by="entries", dw_divided=Fa
 def _linear_cases(rng: np.random.Generator) -> list:
     n, n_in, n_out = int(rng.integers(5, 10)), int(rng.integers(2, 5)), int(rng.integers(2, 4))
     return [
-        Case("the notebook's model: 3 inputs, 2 outputs, 6 samples", _bug_network(rng, [3, 2], 6, regression=True)),
+        Case("a model like the notebook's: 3 inputs, 2 outputs, 6 samples", _bug_network(rng, [3, 2], 6, regression=True)),
         Case(f"{n_in} inputs, {n_out} outputs, {n} samples", _bug_network(rng, [n_in, n_out], n, regression=True)),
         Case("one output, 8 samples", _bug_network(rng, [4, 1], 8, regression=True)),
         Case("a batch of 40, 5 inputs, 3 outputs", _bug_network(rng, [5, 3], 40, regression=True)),
@@ -1085,7 +1085,7 @@ def _penalty_cases(rng: np.random.Generator) -> list:
 
     l2 = round(float(rng.uniform(0.05, 0.5)), 3)
     return [
-        Case("the notebook's network 4 -> 5 -> 3, 6 samples, l2 = 0.1", case([4, 5, 3], 6, 0.1)),
+        Case("a network like the notebook's, 4 -> 5 -> 3, 6 samples, l2 = 0.1", case([4, 5, 3], 6, 0.1)),
         Case(f"three layers 3 -> 6 -> 4 -> 2, l2 = {l2}", case([3, 6, 4, 2], 8, l2)),
         Case("l2 = 0: only the data's share", case([3, 4, 3], 5, 0.0)),
         Case("a strong penalty, l2 = 2", case([2, 3, 2], 4, 2.0)),
