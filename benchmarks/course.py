@@ -22,7 +22,7 @@ from pathlib import Path
 from .machine import LoadProbe
 
 ROOT = Path(__file__).resolve().parents[1]
-SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+SANITIZE = ROOT / "nncourse" / "grading" / "nbval_sanitize.cfg"
 TEST_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
 
 
@@ -111,9 +111,12 @@ def grading_throughput(class_size: int, jobs: int, lessons: list[str] | None = N
     instructor's answers, so every check passes and every cell runs to the
     end, the most expensive case for both. The serial loop runs plain strict
     ``pytest --nbval`` once per submitted file; the grader does more per file
-    (rebuilds it from the instructor's notebook, runs it isolated, judges the
-    answers outside the kernel), so the comparison is against the cheapest way
-    to run the same notebooks.
+    (reads it safely, rebuilds it from the instructor's notebook, runs it in
+    its sandbox, judges the answers outside the kernel) and once per lesson
+    (the canary: the instructor's own notebook graded first), so the
+    comparison is against the cheapest way to run the same notebooks. The
+    canary costs one notebook per lesson: about 7 % of a class of 15, which is
+    why the simulated class is a class and not three students.
     """
     if importlib.util.find_spec("nncourse.grading.grade") is None:
         return {"skipped": "the grader (nncourse.grading.grade) is not there yet"}

@@ -416,7 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test of the suite)")
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections to run (default: all of {','.join(SECTIONS)})")
-    parser.add_argument("--class-size", type=int, default=3, help="simulated students for the grading benchmark")
+    parser.add_argument("--class-size", type=int, default=15,
+                        help="simulated students for the grading benchmark (a class: the canary, one run per lesson "
+                             "per batch, is part of the cost)")
     parser.add_argument("--jobs", type=int, default=2, help="parallel jobs for nncourse grade")
     parser.add_argument("--grade-lessons", default=None,
                         help="comma-separated lesson notebooks (stems) each student hands in "

@@ -163,8 +163,7 @@ def test_duplicate_ids_are_refused(exercise):
 
 def test_grading_hand_over_round_trip(exercise, tmp_path, monkeypatch):
     """In a grading kernel the outcomes go to disk; the grader judges them in its own process."""
-    monkeypatch.setenv(_exchange.EXCHANGE_DIR_ENV, str(tmp_path))
-    monkeypatch.setenv(_exchange.SEED_ENV, "1234")
+    monkeypatch.setattr(_exchange, "_sink", _exchange.Sink(tmp_path, 1234))
     with pytest.raises(CheckFailed):
         checks.check("test-scale", forgot_divide)
     n_cases = len(cases(np.random.default_rng(0)))
@@ -179,8 +178,7 @@ def test_grading_hand_over_round_trip(exercise, tmp_path, monkeypatch):
 
 
 def test_exchange_rejects_forged_or_foreign_results(exercise, tmp_path, monkeypatch):
-    monkeypatch.setenv(_exchange.EXCHANGE_DIR_ENV, str(tmp_path))
-    monkeypatch.setenv(_exchange.SEED_ENV, "7")
+    monkeypatch.setattr(_exchange, "_sink", _exchange.Sink(tmp_path, 7))
     checks.check("test-scale", reference_scale)
     with pytest.raises(_exchange.ExchangeError, match="not produced by this grading run"):
         _exchange.load(tmp_path, "test-scale", 8, 4)
@@ -196,8 +194,7 @@ def test_exchange_rejects_forged_or_foreign_results(exercise, tmp_path, monkeypa
 
 
 def test_exchange_never_unpickles(exercise, tmp_path, monkeypatch):
-    monkeypatch.setenv(_exchange.EXCHANGE_DIR_ENV, str(tmp_path))
-    monkeypatch.setenv(_exchange.SEED_ENV, "7")
+    monkeypatch.setattr(_exchange, "_sink", _exchange.Sink(tmp_path, 7))
     checks.check("test-scale", reference_scale)
     with open(tmp_path / "test-scale.npz", "wb") as fh:
         np.savez(fh, a0=np.array([object()], dtype=object))

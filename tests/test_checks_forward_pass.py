@@ -23,7 +23,8 @@ SEEDS = range(5)
 
 
 def test_lesson_has_its_exercises():
-    assert IDS == ["dense-forward", "count-params", "forward-pass", "init-xavier", "init-he", "initial-loss"]
+    assert IDS == ["dense-forward", "count-params", "forward-pass", "init-xavier", "init-he", "initial-loss",
+                   "z-variances"]
     assert all(EXERCISES[i].mistakes for i in IDS)
 
 
@@ -127,3 +128,57 @@ def test_initial_loss_is_ln_k():
     assert EXERCISES["initial-loss"].reference(10) == pytest.approx(2.302585092994046)
 
 
+
+
+# --- z-variances (added with the exercise, issue 13 part 2) ---
+
+def _z_variances_cumprod(layer_sizes, weight_stds, slope):
+    # Var(z^(l)) = prod_{m <= l} n_{m-1} s_m^2, times one factor (1 + slope^2)/2 per activation below layer l
+    gains = np.array(layer_sizes[:-1], dtype=float) * np.array(weight_stds) ** 2
+    factors = np.concatenate([[1.0], np.full(len(gains) - 1, (1 + slope ** 2) / 2)])
+    return np.cumprod(gains * factors)
+
+
+def _z_variances_recursive(layer_sizes, weight_stds, slope):
+    if len(layer_sizes) == 2:
+        return [layer_sizes[0] * weight_stds[0] ** 2]
+    below = _z_variances_recursive(layer_sizes[:-1], weight_stds[:-1], slope)
+    return below + [layer_sizes[-2] * weight_stds[-1] ** 2 * (1 + slope ** 2) / 2 * below[-1]]
+
+
+@pytest.mark.parametrize("correct", [_z_variances_cumprod, _z_variances_recursive])
+def test_z_variances_correct_answers_written_differently_pass(correct):
+    for seed in SEEDS:
+        report = run_checks("z-variances", correct, seed=seed)
+        assert report.passed, report.message()
+
+
+def test_z_variances_worked_example_by_hand():
+    # [100, 50, 50], std 0.1, ReLU: Var(z1) = 100 * 0.01 * 1 = 1; Var(z2) = 50 * 0.01 * (1/2 * 1) = 0.25
+    np.testing.assert_allclose(EXERCISES["z-variances"].reference([100, 50, 50], [0.1, 0.1], 0.0), [1.0, 0.25])
+    # slope 1 is a linear network: the plain products 30 * 0.09 = 2.7, then 20 * 0.04 * 2.7 = 2.16
+    np.testing.assert_allclose(EXERCISES["z-variances"].reference([30, 20, 10], [0.3, 0.2], 1.0), [2.7, 2.16])
+
+
+def test_z_variances_reference_agrees_with_a_simulation():
+    """An independent oracle: the variance of z measured in random leaky-ReLU networks, averaged over draws."""
+    from nncourse import activations
+
+    sizes, stds, slope = [200, 300, 150, 100], [0.08, 0.1, 0.12], 0.4
+    rng = np.random.default_rng(7)
+    measured = np.zeros(3)
+    for _ in range(30):
+        A = rng.normal(size=(400, sizes[0]))
+        for layer, (n_in, n_out, std) in enumerate(zip(sizes[:-1], sizes[1:], stds)):
+            Z = A @ rng.normal(0.0, std, size=(n_in, n_out))
+            measured[layer] += Z.var() / 30
+            A = activations.leaky_relu(Z, slope)
+    np.testing.assert_allclose(EXERCISES["z-variances"].reference(sizes, stds, slope), measured, rtol=0.03)
+
+
+def test_z_variances_he_for_leaky_relu_keeps_the_variance():
+    # (3.7d): Var(w) = 2 / ((1 + slope^2) n_in) makes every factor after layer 1 equal to 1
+    sizes, slope = [64, 128, 32, 16], 0.3
+    stds = [np.sqrt(2 / ((1 + slope ** 2) * n)) for n in sizes[:-1]]
+    variances = EXERCISES["z-variances"].reference(sizes, stds, slope)
+    np.testing.assert_allclose(variances, variances[0])

@@ -164,8 +164,7 @@ def test_grading_hand_over_gives_the_kernels_verdict(exercise_id, tmp_path, monk
     """
     exercise = EXERCISES[exercise_id]
     seed = 4242
-    monkeypatch.setenv(_exchange.EXCHANGE_DIR_ENV, str(tmp_path))
-    monkeypatch.setenv(_exchange.SEED_ENV, str(seed))
+    monkeypatch.setattr(_exchange, "_sink", _exchange.Sink(tmp_path, seed))
     candidates = [exercise.reference_objects()] + [_objects(m.implementation) for m in exercise.mistakes[:2]]
     for objects in candidates:
         in_kernel = run_checks(exercise_id, *objects, seed=seed)

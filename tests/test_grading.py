@@ -22,24 +22,29 @@ cell, 1 GiB for all of a run's processes together) and stay small relative to th
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import sysconfig
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
-from nncourse import notebook_format as nf
 from nncourse.checks import EXERCISES
 from nncourse.grading import check as check_cmd
+from nncourse.grading import notebook_format as nf
 from nncourse.grading import release as rel
-from nncourse.grading.grade import grade_submissions
+from nncourse.grading.grade import display_name, grade_submissions
 from nncourse.grading.rebuild import SubmissionError, read_submission, rebuild
-from nncourse.grading.sandbox import Limits, can_isolate
+from nncourse.grading.report import feedback_folder
+from nncourse.grading.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = [p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -107,7 +112,7 @@ def trimmed(instructor: dict) -> dict:
 def tree_hash(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        digest.update(str(path.relative_to(folder)).encode())
+        digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape"))
         if path.is_file() and not path.is_symlink():
             digest.update(path.read_bytes())
         digest.update(oct(path.lstat().st_mode).encode())
@@ -278,7 +283,7 @@ def test_a_100_mb_notebook_is_refused_without_reading_it(tmp_path, lesson):
     path = tmp_path / lesson["name"]
     with open(path, "wb") as fh:
         fh.truncate(100 * 2**20)  # sparse: no disk used
-    with pytest.raises(SubmissionError, match="100 MB, more than the 50 MB limit"):
+    with pytest.raises(SubmissionError, match="100 MB, more than the 20 MB limit"):
         read_submission(path)
 
 
@@ -361,7 +366,7 @@ def _answer(instructor: dict, exercise_id: str, how: str) -> str | None:
 
 
 @pytest.mark.slow
-def test_simulated_class_gradebook_matches_exactly_and_reruns_change_nothing(private_tmp):
+def test_simulated_class_gradebook_matches_exactly_and_reruns_change_nothing(private_tmp, grading_sandbox):
     """A class with known scores on every lesson.
 
     ``ada`` hands in every lesson; her k-th exercise of each lesson is right,
@@ -422,9 +427,9 @@ def test_simulated_class_gradebook_matches_exactly_and_reruns_change_nothing(pri
     assert book["students"]["ada"]["notebooks"][NOTEBOOKS[0].stem]["seed"] is not None
 
     first = NOTEBOOKS[0].stem
-    feedback = (out / "feedback" / "ada" / f"{first}.md").read_text()
+    feedback = (out / "feedback" / feedback_folder("ada") / f"{first}.md").read_text()
     assert f"| {exercise_ids(load(snapshot / NOTEBOOKS[0].name))[0]} (" in feedback
-    assert "<table>" in (out / "feedback" / "ada" / f"{first}.html").read_text()
+    assert "<table>" in (out / "feedback" / feedback_folder("ada") / f"{first}.html").read_text()
     import xml.etree.ElementTree as ET
 
     suites = ET.parse(out / "junit.xml").getroot()
@@ -452,6 +457,40 @@ TIMEOUT_LIMITS = Limits(cell_timeout=8, notebook_timeout=120, memory_bytes=int(1
 # The sleep time of background processes a submission leaves behind, unique to this test session
 # (so a grader running next to it cannot be mistaken for a survivor); found by scanning /proc.
 MARK = f"7777.{os.getpid()}1"
+# SysV shared-memory keys: one the test creates on the host (a run must not see it), one a run leaves behind
+# (the host must never see it); and a token on a host process's command line (a run must not read it).
+HOST_SHM_KEY, LEAKED_SHM_KEY = 0x4E4E0000 + os.getpid() % 0xFFFF, 0x4E4F0000 + os.getpid() % 0xFFFF
+HOST_TOKEN = f"nncourse-secret-token-{os.getpid()}"
+
+
+def npz_bomb() -> bytes:
+    """A small .npz whose bzip2-compressed member declares a 1 GiB array (numpy would allocate it)."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**27,)})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_BZIP2) as zf:
+        zf.writestr("a0.npy", header.getvalue() + bytes(2**20))
+    return buffer.getvalue()
+
+
+def npz_header_lie() -> bytes:
+    """A stored (uncompressed) .npz member whose header claims 2**27 float64 but holds 16 bytes."""
+    import io
+    import zipfile
+
+    import numpy as np
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f8", "fortran_order": False, "shape": (2**27,)})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("a0.npy", header.getvalue() + bytes(16))
+    return buffer.getvalue()
 
 
 class Attacks:
@@ -583,7 +622,79 @@ class Attacks:
             "wrong-shape": ("zero", "shape", bodied("import numpy as np\nreturn np.zeros((3, 1, 7))")),
             "huge-array": ("zero", "elements", bodied("import numpy as np\nreturn np.broadcast_to(0.0, (10**7,))")),
             "generator": ("zero", "generator", bodied("yield 1.0")),
+            # results forged after a right answer's check wrote them: refused, never blocking or bloating the grader
+            "results-fifo": ("zero", "no results", self.forged(
+                "for _s in ('json', 'npz'):\n    _p = _os.path.join(_d, f'{_e}.{_s}')\n"
+                "    _os.unlink(_p)\n    _os.mkfifo(_p)")),
+            "results-symlink": ("zero", "no results", self.forged(
+                "_p = _os.path.join(_d, f'{_e}.json')\n_os.unlink(_p)\n_os.symlink('/etc/passwd', _p)")),
+            "results-huge": ("zero", "no results", self.forged(
+                "with open(_os.path.join(_d, f'{_e}.json'), 'r+b') as _f:\n    _f.truncate(15 * 2**20)")),
+            "npz-bomb": ("zero", "compressed", self.forged(
+                f"open(_os.path.join(_d, f'{{_e}}.npz'), 'wb').write(__import__('base64').b64decode({base64.b64encode(npz_bomb()).decode()!r}))")),
+            "npz-header-lie": ("zero", "claims more data", self.forged(
+                f"open(_os.path.join(_d, f'{{_e}}.npz'), 'wb').write(__import__('base64').b64decode({base64.b64encode(npz_header_lie()).decode()!r}))")),
+            "results-nan": ("zero", "non-finite", self.forged(
+                "import json as _j\n_p = _os.path.join(_d, f'{_e}.json')\n_doc = _j.load(open(_p))\n"
+                "_doc['cases'][0]['warnings'] = [float('nan')]\nopen(_p, 'w').write(_j.dumps(_doc))")),
+            "results-deep-json": ("zero", "nested too deeply", self.forged(
+                "open(_os.path.join(_d, f'{_e}.json'), 'w').write('[' * 100000 + ']' * 100000)")),
+            "results-wrong-types": ("zero", "malformed", self.forged(
+                "import json as _j\n_p = _os.path.join(_d, f'{_e}.json')\n_doc = _j.load(open(_p))\n"
+                "_doc['cases'] = [['x']] * len(_doc['cases'])\nopen(_p, 'w').write(_j.dumps(_doc))")),
         }
+
+    def forged(self, body: str):
+        """An attack: the right answer, and a patched ``_exchange.dump`` that then rewrites its own results."""
+        def build(e):
+            patch = ("import os as _os, nncourse.checks._exchange as _x\n"
+                     f"def _forger_{e.replace('-', '_')}(real):\n"
+                     "    def forging_dump(directory, exercise_id, seed, outcomes):\n"
+                     "        real(directory, exercise_id, seed, outcomes)\n"
+                     f"        if exercise_id != {e!r}:\n            return\n"
+                     "        _d, _e = str(directory), exercise_id\n"
+                     + "".join(f"        {line}\n" for line in body.splitlines())
+                     + "    return forging_dump\n"
+                     f"_x.dump = _forger_{e.replace('-', '_')}(_x.dump)\n")
+            return patch + "\n" + self.right[e], None
+        return build
+
+    def probing(self, e: str, probe: str) -> str:
+        """The right answer, wrapped so that ``probe`` (code that raises on a leak) runs on every call."""
+        name = self.name(e)
+        return (f"def _probe_{name}():\n" + "".join(f"    {line}\n" for line in probe.splitlines())
+                + "\n" + self.right[e] + f"\n_right_{name} = {name}\n\n"
+                f"def {name}(*args, **kwargs):\n    _probe_{name}()\n    return _right_{name}(*args, **kwargs)\n")
+
+    def shared_memory(self) -> str:
+        """Leave SysV and POSIX shared memory behind, and look for the host's: raise if it is visible."""
+        return ("import ctypes, os\n_libc = ctypes.CDLL(None, use_errno=True)\n"
+                "_libc.shmat.restype = ctypes.c_void_p\n"
+                f"if _libc.shmget({HOST_SHM_KEY}, 0, 0) >= 0:\n"
+                "    raise RuntimeError('the host\\'s SysV shared memory is visible inside the run')\n"
+                f"_id = _libc.shmget({LEAKED_SHM_KEY}, 2**20, 0o1600)\n"
+                "if _id < 0:\n    raise RuntimeError(f'shmget failed: {ctypes.get_errno()}')\n"
+                "ctypes.memset(_libc.shmat(_id, None, 0), 1, 2**20)\n"
+                f"open('/dev/shm/nncourse-evil-{MARK}', 'wb').write(b'1' * 2**20)\n")
+
+    def reads_host(self) -> str:
+        """Try to read what a run must never see (the checkout, another batch, home folders, host processes)."""
+        older = self.results.parent / "results-of-an-older-batch" / "gradebook.csv"
+        clone = Path.home() / f".nncourse-stray-clone-{os.getpid()}" / "notebooks" / "01_x.ipynb"
+        paths = [ROOT / "README.md", ROOT / "notebooks", ROOT / ".git", older, clone, self.results, Path("/run"),
+                 Path.home() / ".bashrc", Path.home() / ".cache"]
+        return ("import os, glob\n_seen = []\n"
+                f"for _p in {[str(p) for p in paths]!r}:\n"
+                "    if os.path.exists(_p):\n        _seen.append(_p)\n"
+                "for _p in glob.glob('/proc/[0-9]*/cmdline'):\n"
+                "    try:\n"
+                f"        if {HOST_TOKEN!r}.encode() in open(_p, 'rb').read():\n"
+                "            _seen.append('a host command line')\n"
+                "    except OSError:\n        pass\n"
+                "for _p in ('/run/lock/evil', '/tmp/../run/lock/evil', '/sandbox/../run/evil'):\n"
+                "    try:\n        open(_p, 'w').write('x')\n        _seen.append(_p + ' (written)')\n"
+                "    except OSError:\n        pass\n"
+                "if _seen:\n    raise RuntimeError(f'a run could reach: {_seen}')\n")
 
     # Attacks that change the whole kernel or the whole file: one notebook each; aimed at the first exercise.
     def whole(self) -> dict:
@@ -626,6 +737,12 @@ class Attacks:
             "process-bomb": ("zero", "", body("import os\nfor _ in range(200):\n    try:\n        if os.fork() == 0:\n"
                                               f"            os.execv('/bin/sleep', ['sleep', '{MARK}'])\n"
                                               "    except OSError:\n        break\nreturn None")),
+            # Files in memory: each memfd stays under the 16 MiB file-size limit, together 1.5 GiB.
+            "memfd-flood": ("zero", "memory together", body(
+                "import os\nfiles = []\nfor _ in range(100):\n    fd = os.memfd_create('flood')\n"
+                "    for _ in range(15):\n        os.write(fd, b'1' * 2**20)\n    files.append(fd)\nreturn None")),
+            "shared-memory": ("right", "", self.notebook({first: self.probing(first, self.shared_memory())})),
+            "reads-host": ("right", "", self.notebook({first: self.probing(first, self.reads_host())})),
             "cells-reordered": ("full", "", self.notebook({}, [lambda nb: nb["cells"].reverse()])),
             "metadata-stripped": ("full", "", self.notebook({}, [lambda nb: [c.__setitem__("metadata", {}) for c in nb["cells"]]])),
         }
@@ -640,7 +757,7 @@ def hostile_students(lesson, results: Path) -> dict:
         "corrupt-json": {"files": {name: whole[: len(whole) // 2]}, "cases": {"corrupt-json": (None, "unreadable", "not valid notebook JSON")}},
         "empty-file": {"files": {name: b""}, "cases": {"empty-file": (None, "unreadable", "empty")}},
         "json-list": {"files": {name: b"[]"}, "cases": {"json-list": (None, "unreadable", "JSON list")}},
-        "huge-100mb": {"files": {name: None}, "cases": {"huge-100mb": (None, "unreadable", "more than the 50 MB limit")}},
+        "huge-100mb": {"files": {name: None}, "cases": {"huge-100mb": (None, "unreadable", "more than the 20 MB limit")}},
         "non-utf8": {"files": {name: b"\x80\x81{" * 10}, "cases": {"non-utf8": (None, "unreadable", "not UTF-8")}},
     }
     import nbformat
@@ -658,6 +775,21 @@ def hostile_students(lesson, results: Path) -> dict:
                                                    "several-notebooks", "numpy-shadow")}}
     for case, (kind, needle, nb) in attacks.whole().items():
         students[case] = {"files": {name: dump(nb)}, "cases": {case: (ids[0] if kind != "full" else None, kind, needle)}}
+    # Names: each student hands in the right answers; the id is what the gradebook shows.
+    honest = {name: whole}
+    students["honest"] = {"files": honest, "cases": {"honest": (None, "full", "")}}
+    weird = b"eve\n<b>bold\xff"
+    students[display_name(os.fsdecode(weird))] = {"folder": weird, "files": honest,
+                                                 "cases": {"name-newline-html-non-utf8": (None, "full", "")}}
+    long_id = "x" * 120 + " " + "y" * 120
+    students[long_id] = {"files": honest, "cases": {"name-250-bytes-with-a-space": (None, "full", "")}}
+    students["a b"] = {"files": honest, "cases": {"name-with-a-space": (None, "full", "")}}
+    students["a_b_" + hashlib.sha256(b"a b").hexdigest()[:8]] = {
+        "files": honest, "cases": {"name-like-a-sanitised-one": (None, "full", "")}}
+    for raw, case in ((b"zed\xff", "name-collides-after-escaping-1"), (b"zed\\xff", "name-collides-after-escaping-2")):
+        shown = f"zed\\xff [{hashlib.sha256(raw).hexdigest()[:12]}]"
+        students[shown] = {"folder": raw, "files": honest, "cases": {case: (None, "refused", "look the same")}}
+    students["linked"] = {"link": "honest", "files": {}, "cases": {"folder-is-a-symlink": (None, "refused", "symbolic link")}}
     # Attacks on single exercises share notebooks, one exercise each, the last exercise left right.
     per = sorted(attacks.per_exercise().items())
     size = max(1, len(ids) - 1)
@@ -674,8 +806,6 @@ def hostile_students(lesson, results: Path) -> dict:
     return students
 
 
-# Defended by the sandbox user, network namespace and hidden folders, which need root.
-NEEDS_ISOLATION = {"network", "reads-reference", "writes-results", "startup-file-and-pth", "process-bomb", "tmp-fill"}
 
 TIMEOUT_CASES = {
     "infinite-loop": ("while True:\n    pass", "time limit"),
@@ -699,20 +829,44 @@ def _lingering(marker: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def hostile(lesson):
+def hostile(lesson, grading_sandbox):
     base = Path(tempfile.mkdtemp(prefix="nncourse-grading-test-"))
     yield from _hostile(lesson, base)
     shutil.rmtree(base, ignore_errors=True)
 
 
+GRADER_IN_A_PROCESS = """
+import json, sys
+from pathlib import Path
+from nncourse.grading.grade import grade_submissions
+from nncourse.grading.sandbox import Limits
+subs, out, notebooks, limits = sys.argv[1:5]
+summary = grade_submissions(Path(subs), Path(out), jobs=2, notebooks=Path(notebooks), limits=Limits(**json.loads(limits)))
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:")).split()[1]
+print(json.dumps({"summary": summary, "peak_bytes": int(peak) * 1024, "pid": __import__("os").getpid()}))
+"""
+
+
+def _sysv_keys() -> set[int]:
+    """Keys of the host's SysV shared-memory segments."""
+    with open("/proc/sysvipc/shm") as fh:
+        return {int(line.split()[0]) for line in fh.readlines()[1:]}
+
+
 def _hostile(lesson, base: Path):
+    import ctypes
+
     notebooks = base / "hostile-notebooks"
     notebooks.mkdir()
     (notebooks / lesson["name"]).write_text(nf.dumps_notebook(lesson["instructor"]))
     subs, out = base / "submissions", base / "results"
     students = hostile_students(lesson, out)
+    links = {}
     for student, spec in students.items():
-        folder = subs / student
+        if "link" in spec:
+            links[student] = spec["link"]
+            continue
+        folder = subs / os.fsdecode(spec.get("folder", student))
         folder.mkdir(parents=True)
         for file_name, data in spec["files"].items():
             if data is None:
@@ -720,12 +874,33 @@ def _hostile(lesson, base: Path):
                     fh.truncate(100 * 2**20)  # sparse: 100 MB that take no disk
             else:
                 (folder / file_name).write_bytes(data)
+    for student, target in links.items():
+        (subs / student).symlink_to(subs / target, target_is_directory=True)
+    # What a run must not reach: another batch's results, a stray clone in a home folder,
+    # the host's shared memory and a token on a host process's command line.
+    older = base / "results-of-an-older-batch"
+    older.mkdir()
+    (older / "gradebook.csv").write_text("student,total\nsomeone,100\n")
+    clone = Path.home() / f".nncourse-stray-clone-{os.getpid()}" / "notebooks"
+    clone.mkdir(parents=True)
+    (clone / "01_x.ipynb").write_text("{}")
+    libc = ctypes.CDLL(None, use_errno=True)
+    host_shm = libc.shmget(HOST_SHM_KEY, 4096, 0o1600)
+    token = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(3600)", HOST_TOKEN])
     before = tree_hash(subs)
-    summary = grade_submissions(subs, out, jobs=2, notebooks=notebooks, limits=HOSTILE_LIMITS)
-    book = json.loads((out / "gradebook.json").read_text())
+    try:
+        proc = subprocess.run([sys.executable, "-c", GRADER_IN_A_PROCESS, str(subs), str(out), str(notebooks),
+                               json.dumps(asdict(HOSTILE_LIMITS))], capture_output=True, text=True)
+    finally:
+        token.kill()
+        libc.shmctl(host_shm, 0, None)  # IPC_RMID
+        shutil.rmtree(clone.parent, ignore_errors=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ran = json.loads(proc.stdout.strip().splitlines()[-1])
+    book = json.loads((out / "gradebook.json").read_text(), parse_constant=lambda name: pytest.fail(f"{name} in JSON"))
     cases = {case: (student, *spec) for student, s in students.items() for case, spec in s["cases"].items()}
-    yield {"students": students, "cases": cases, "book": book, "summary": summary, "out": out, "subs": subs,
-            "before": before, "lesson": lesson}
+    yield {"students": students, "cases": cases, "book": book, "summary": ran["summary"], "out": out, "subs": subs,
+           "before": before, "lesson": lesson, "peak_bytes": ran["peak_bytes"], "grader_pid": ran["pid"]}
 
 
 def _case_names() -> list[str]:
@@ -741,8 +916,6 @@ def _case_names() -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("case", _case_names())
 def test_hostile_submission_is_graded_correctly(case, hostile):
-    if case in NEEDS_ISOLATION and not can_isolate():
-        pytest.skip("needs the root-only sandbox (own user, no network, hidden folders): see the README")
     student_id, target, kind, needle = hostile["cases"][case]
     lesson = hostile["lesson"]
     student = hostile["book"]["students"][student_id]
@@ -760,6 +933,10 @@ def test_hostile_submission_is_graded_correctly(case, hostile):
     if kind == "full":
         assert got == full, checks
         return
+    if kind == "refused":
+        assert notebook["status"] == "refused" and needle in notebook["reason"], notebook
+        assert student["total"] == 0 and all(c["outcome"] == "not graded" for c in checks.values())
+        return
     if kind == "right":
         assert got[target] == full[target], checks[target]
     elif kind in ("zero", "no-gain"):
@@ -774,8 +951,6 @@ def test_hostile_submission_is_graded_correctly(case, hostile):
 
 @pytest.mark.slow
 def test_hostile_batch_completes_and_leaves_nothing_behind(hostile):
-    if not can_isolate():
-        pytest.skip("needs the root-only sandbox (own user, no network, hidden folders): see the README")
     book, out, stem = hostile["book"], hostile["out"], hostile["lesson"]["stem"]
     assert set(book["students"]) == set(hostile["students"])
     assert tree_hash(hostile["subs"]) == hostile["before"], "submissions must never be modified"
@@ -787,13 +962,35 @@ def test_hostile_batch_completes_and_leaves_nothing_behind(hostile):
     assert not _lingering(MARK), "a process a submission started survived the grading run"
     log = (out / "grade.log").read_text()
     assert "odd-files: ignored numpy.py" in log and f"odd-files: ignored {stem}-Copy1.ipynb" in log
+    # Nothing of any run is left: processes, shared memory, files, cgroups, run folders.
+    assert LEAKED_SHM_KEY not in _sysv_keys(), "a run's SysV shared memory outlived it"
+    assert not Path(f"/dev/shm/nncourse-evil-{MARK}").exists()
+    assert not (out / ".runs").exists()
+    from nncourse.grading import cgroups
+
+    for parent in cgroups.find_hierarchy().parents.values():
+        assert not list(parent.glob(f"{cgroups.PREFIX}{hostile['grader_pid']}-*")), "a run's cgroup was left behind"
+    # The grader itself stayed small whatever the runs did (npz bomb, floods, huge files).
+    print(f"the grader's peak memory on the hostile class: {hostile['peak_bytes'] / 2**20:.0f} MiB "
+          f"({hostile['summary']['notebooks']} notebooks in {hostile['summary']['seconds']:.0f} s)")
+    assert hostile["peak_bytes"] < 300 * 2**20, f"the grader's peak memory was {hostile['peak_bytes'] / 2**20:.0f} MiB"
+    # Names: one line per notebook in the log, a page of its own per student, nothing injected.
+    assert not any(line.startswith("<b>") for line in log.splitlines())
+    weird = display_name(os.fsdecode(b"eve\n<b>bold\xff"))
+    assert sum(1 for line in log.splitlines() if line.startswith(weird + " ")) == 1
+    pages = list((out / "feedback").iterdir())
+    assert len(pages) == len(book["students"]) and len({p.name for p in pages}) == len(pages)
+    page = (out / "feedback" / feedback_folder(weird) / f"{stem}.md").read_text()
+    assert "<b>bold" in page and not any(line.startswith("<b>") for line in page.splitlines())
+    html_page = (out / "feedback" / feedback_folder(weird) / f"{stem}.html").read_text()
+    assert "&lt;b&gt;bold" in html_page and "<b>bold" not in html_page
     # A dead kernel is noticed within seconds, not after nbval's cell timeout.
     for case in ("os-exit", "segfault"):
         assert book["students"][case]["notebooks"][stem]["seconds"] < HOSTILE_LIMITS.cell_timeout
 
 
 @pytest.mark.slow
-def test_timeouts_cost_only_their_own_exercise(lesson, private_tmp):
+def test_timeouts_cost_only_their_own_exercise(lesson, private_tmp, grading_sandbox):
     """Endless loops, sleeps and a far too slow answer: interrupted at the cell timeout;
     a loop that ignores Ctrl-C: the kernel is stopped and the notebook run again without it."""
     notebooks = private_tmp / "notebooks"
@@ -825,13 +1022,58 @@ def test_timeouts_cost_only_their_own_exercise(lesson, private_tmp):
         assert {e: checks[e]["points"] for e in full if e not in hit} == {e: full[e] for e in full if e not in hit}, checks
 
 
+@pytest.mark.slow
+def test_a_submission_swapped_while_it_is_graded_is_graded_as_read(lesson, private_tmp, grading_sandbox, monkeypatch):
+    """Each file is read once: the bytes hashed (seed, cache key) are the bytes graded.
+
+    The file is replaced by another version right after the grader read it; the
+    grade, the seed and the cache belong to what was read, and grading again
+    sees the new file as new.
+    """
+    from nncourse.grading import grade as grading
+
+    notebooks = private_tmp / "notebooks"
+    notebooks.mkdir()
+    (notebooks / lesson["name"]).write_text(nf.dumps_notebook(lesson["instructor"]))
+    path = private_tmp / "subs" / "ada" / lesson["name"]
+    path.parent.mkdir(parents=True)
+    right, stubs = dump(filled(lesson["student"], answer_sources(lesson["instructor"]))), dump(lesson["student"])
+    path.write_bytes(right)
+    real_read = grading.read_submission_bytes
+
+    def read_then_swap(*args, **kwargs):
+        data = real_read(*args, **kwargs)
+        path.write_bytes(stubs)  # a second writer, just after the read
+        return data
+
+    monkeypatch.setattr(grading, "read_submission_bytes", read_then_swap)
+    out = private_tmp / "out"
+    grade_submissions(path.parent.parent, out, jobs=1, notebooks=notebooks, limits=HOSTILE_LIMITS)
+    entry = json.loads((out / "gradebook.json").read_text())["students"]["ada"]
+    secret = (out / grading.SECRET_FILE).read_text().strip()
+    assert entry["total"] == sum(points(lesson["instructor"]).values()), "the bytes read were the ones graded"
+    assert entry["notebooks"][lesson["stem"]]["seed"] == grading._seed(secret, "ada", lesson["stem"],
+                                                                        hashlib.sha256(right).hexdigest())
+    monkeypatch.undo()
+    again = grade_submissions(path.parent.parent, out, jobs=1, notebooks=notebooks, limits=HOSTILE_LIMITS)
+    assert (again["run"], again["reused"]) == (1, 0), "the swapped file is new, never taken for the old one"
+    assert json.loads((out / "gradebook.json").read_text())["students"]["ada"]["total"] == 0
+
+
 # --------------------------------------------------------------------------- #
 # nncourse check (for learners)
 # --------------------------------------------------------------------------- #
 
 
 @pytest.mark.slow
-def test_check_prints_passed_failed_and_not_attempted(lesson, private_tmp, capsys):
+def test_check_prints_passed_failed_and_not_attempted(lesson, private_tmp, capsys, monkeypatch):
+    """A learner's own notebook: no sandbox needed (it is theirs), the grader's own judgement."""
+    from nncourse.grading import runner, sandbox
+
+    def unavailable():
+        raise sandbox.IsolationUnavailable("not on a learner's laptop")
+
+    monkeypatch.setattr(runner, "isolation", unavailable)
     first, second = lesson["ids"][:2]
     right = answer_sources(lesson["instructor"])
     path = private_tmp / lesson["name"]
@@ -880,7 +1122,8 @@ def test_feedback_and_junit_escape_what_students_wrote():
     assert "\n'=cmd()," in csv_text, "a formula-like student id is quoted for spreadsheets"
 
 
-def test_grade_command_line_refuses_results_inside_submissions_and_grades_one_lesson(tmp_path, capsys):
+def test_grade_command_line_refuses_results_inside_submissions_and_grades_one_lesson(tmp_path, capsys,
+                                                                                   grading_sandbox):
     from nncourse.cli import main
 
     subs = tmp_path / "subs"
@@ -896,8 +1139,8 @@ def test_grade_command_line_refuses_results_inside_submissions_and_grades_one_le
 
 
 @pytest.mark.slow
-def test_without_the_sandbox_user_leftover_processes_are_still_killed(lesson, private_tmp):
-    """The fallback used without root: session and environment marker, not a user of its own."""
+def test_without_isolation_leftover_processes_are_still_killed(lesson, private_tmp):
+    """--no-isolation (and nncourse check): processes are still found by session and environment marker."""
     from nncourse.grading.grade import grade_notebook
 
     attacks = Attacks(lesson, private_tmp / "out")

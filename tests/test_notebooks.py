@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nncourse import notebook_format as nf
+from nncourse.grading import notebook_format as nf
 from nncourse.checks import EXERCISES
 
 ROOT = Path(__file__).resolve().parents[1]

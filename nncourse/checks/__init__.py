@@ -22,7 +22,12 @@ from ._running import exercise_rng, run_student
 from . import linear_algebra, activations, forward_pass, loss, backprop, gradient_descent, regularization, capstone  # noqa: E402,F401,I001
 
 __all__ = ["check", "run_checks", "CheckFailed", "EXERCISES", "Exercise", "Case", "Mistake", "Report", "Failure",
-           "get_exercise", "register", "judge", "exercise_rng"]
+           "get_exercise", "register", "judge", "exercise_rng", "set_result_sink"]
+
+#: Grading only: ``set_result_sink(directory, seed)`` makes every check write its plain-data
+#: outcomes to ``directory`` (see :mod:`nncourse.checks._exchange`); ``set_result_sink(None)`` stops.
+#: The grader calls it in the kernel before the first cell; a notebook never does.
+set_result_sink = _exchange.set_sink
 
 
 def _validate_objects(exercise: Exercise, objects: tuple) -> None:
@@ -43,16 +48,16 @@ def run_checks(exercise_id: str, *objects, seed: int | None = None) -> Report:
 
     ``seed=None`` draws fresh random inputs (a notebook); a seed makes the
     cases reproducible (the grader uses that to judge in its own process).
+    When the grader has installed a result sink (:func:`set_result_sink`) for
+    this seed, the plain-data outcomes also go there.
     """
     exercise = get_exercise(exercise_id)
     _validate_objects(exercise, objects)
     cases = exercise.make_cases(exercise_rng(exercise.id, seed))
     outcomes = [run_student(exercise, objects, case) for case in cases]
-    grading = _exchange.grading_settings()
-    if grading is not None:
-        directory, grading_seed = grading
-        if seed == grading_seed:
-            _exchange.dump(directory, exercise.id, grading_seed, outcomes)
+    sink = _exchange.current_sink()
+    if sink is not None and seed == sink.seed:
+        _exchange.dump(sink.directory, exercise.id, sink.seed, outcomes)
     return judge(exercise, cases, outcomes, objects=objects)
 
 
@@ -66,8 +71,8 @@ def check(exercise_id: str, *objects) -> None:
     *objects
         The learner's function(s) or class, passed without calling them.
     """
-    grading = _exchange.grading_settings()
-    report = run_checks(exercise_id, *objects, seed=grading[1] if grading else None)
+    sink = _exchange.current_sink()
+    report = run_checks(exercise_id, *objects, seed=sink.seed if sink is not None else None)
     if not report.passed:
         raise CheckFailed(report.message(), exercise_id=report.exercise_id, not_attempted=report.not_attempted)
     print(report.message())

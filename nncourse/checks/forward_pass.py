@@ -484,3 +484,112 @@ register(Exercise(
                 "the loss is -ln(1/K) = ln K, the cost of the true class; do not divide it by K."),
     ),
 ))
+
+
+# =========================================================================== #
+# Added in issue 13, part 2 (lessons-b1): a derive-then-implement exercise.
+# =========================================================================== #
+# z-variances: the variance of every layer's pre-activation, derived from (3.5)  (3.7c)
+# --------------------------------------------------------------------------- #
+
+def z_variances(layer_sizes, weight_stds, slope):
+    """``Var(z^(l))`` for ``l = 1 .. D`` of a leaky-ReLU network at initialisation (eq. 3.7c).
+
+    Inputs have mean 0 and variance 1, weights of layer ``l`` mean 0 and
+    standard deviation ``weight_stds[l - 1]``, biases are 0, and a leaky ReLU
+    with slope ``slope`` (0: ReLU, 1: no activation) follows every layer but
+    the last. Layer 1 reads the inputs themselves, so by (3.5)
+    ``Var(z^(1)) = n_0 s_1^2``; a later layer reads ``a = leaky_relu(z)``,
+    whose ``E[a^2] = (1 + slope^2) / 2 * Var(z)`` for a ``z`` symmetric about 0::
+
+        Var(z^(l)) = n_{l-1} s_l^2 (1 + slope^2) / 2 * Var(z^(l-1))
+
+    Returns an array of shape ``(D,)``. The reference of ``z-variances``.
+    """
+    sizes = [int(n) for n in layer_sizes]
+    stds = np.asarray(weight_stds, dtype=float)
+    variances = np.empty(len(sizes) - 1)
+    carried = 1.0  # E[a^2] of what layer l reads: the inputs' variance for layer 1
+    for l, (n_in, std) in enumerate(zip(sizes[:-1], stds)):
+        variances[l] = n_in * std ** 2 * carried
+        carried = (1.0 + slope ** 2) / 2.0 * variances[l]
+    return variances
+
+
+def _variances_with(*, first_activated=False, factor=lambda a: (1.0 + a ** 2) / 2.0, square_std=True,
+                    fan_out=False, cumulative=True, as_std=False, with_inputs=False):
+    """The derivation with one step done wrong (a learner's mistake)."""
+
+    def wrong(layer_sizes, weight_stds, slope):
+        sizes = [int(n) for n in layer_sizes]
+        out = [1.0] if with_inputs else []
+        carried = factor(slope) if first_activated else 1.0
+        for l, std in enumerate(weight_stds):
+            n = sizes[l + 1] if fan_out else sizes[l]
+            v = n * (std ** 2 if square_std else std) * (carried if cumulative else (factor(slope) if l else 1.0))
+            out.append(v)
+            carried = factor(slope) * v
+        out = np.array(out)
+        return np.sqrt(out) if as_std else out
+
+    return wrong
+
+
+def _variance_cases(rng: np.random.Generator) -> list:
+    depth = int(rng.integers(3, 6))
+    sizes = [int(n) for n in rng.integers(20, 300, size=depth + 1)]
+    stds = [float(s) for s in rng.uniform(0.02, 0.2, size=depth)]
+    slope = float(rng.uniform(0.05, 0.6))
+    wide = int(rng.integers(100, 400))
+    return [
+        Case("the worked example: sizes [100, 50, 50], both stds 0.1, ReLU (slope 0): [1, 0.25]",
+             ([100, 50, 50], [0.1, 0.1], 0.0)),
+        Case(f"He weights, std sqrt(2/{wide}), ReLU, 4 layers of width {wide}: the variance stays the same after "
+             "layer 1", ([wide] * 5, [float(np.sqrt(2.0 / wide))] * 4, 0.0)),
+        Case("slope 1 (no activation): the product of n_{l-1} s_l^2", ([30, 20, 10, 5], [0.3, 0.2, 0.4], 1.0)),
+        Case(f"leaky ReLU, slope {slope:.3f}, sizes {sizes}, stds {[round(s, 3) for s in stds]}",
+             (sizes, stds, slope)),
+        Case("leaky ReLU, slope 0.2, sizes [64, 128, 64, 32, 10], std 0.15 in every layer",
+             ([64, 128, 64, 32, 10], [0.15] * 4, 0.2)),
+        Case("one layer only, sizes [40, 7], std 0.25, slope 0.3 (no activation is read)", ([40, 7], [0.25], 0.3)),
+        Case("slope 0.5, sizes [10, 200, 3], stds [0.5, 0.05]", ([10, 200, 3], [0.5, 0.05], 0.5)),
+    ]
+
+
+register(Exercise(
+    id="z-variances",
+    lesson=LESSON,
+    title="The variance of z through a leaky-ReLU network, derived from (3.5)",
+    points=3,
+    reference=z_variances,
+    make_cases=_variance_cases,
+    mistakes=(
+        Mistake("first-layer-activated", _variances_with(first_activated=True),
+                "layer 1 reads the inputs x themselves, not an activation: E[x^2] = 1, so Var(z^(1)) = n_0 s_1^2 "
+                "with no factor (1 + slope^2) / 2; that factor belongs to every later layer."),
+        Mistake("slope-not-squared", _variances_with(factor=lambda a: (1.0 + a) / 2.0),
+                "on the negative half a = slope * z, so a^2 = slope^2 z^2: E[a^2] = (1 + slope^2) / 2 * Var(z); "
+                "the slope is squared."),
+        Mistake("half-dropped", _variances_with(factor=lambda a: 1.0 + a ** 2),
+                "each half of a symmetric z carries half of E[z^2]: E[a^2] = 1/2 Var(z) + slope^2 * 1/2 Var(z) "
+                "= (1 + slope^2) / 2 * Var(z)."),
+        Mistake("slope-ignored", _variances_with(factor=lambda a: 0.5),
+                "1/2 is ReLU's factor (slope 0); a leaky ReLU keeps slope * z on the negative half, which adds "
+                "slope^2 / 2 * Var(z): the factor is (1 + slope^2) / 2."),
+        Mistake("mean-slope-squared", _variances_with(factor=lambda a: ((1.0 + a) / 2.0) ** 2),
+                "E[a^2] averages the *squared* slope over the two halves, (1 + slope^2) / 2, not the square of the "
+                "average slope ((1 + slope) / 2)^2."),
+        Mistake("std-not-squared", _variances_with(square_std=False),
+                "(3.5) takes the weights' variance, s^2: Var(z) = n_in * s^2 * E[a^2]."),
+        Mistake("fan-out", _variances_with(fan_out=True),
+                "z_j sums n_in = n_{l-1} terms, one per input of the layer: use the layer's number of inputs, "
+                "not its number of units."),
+        Mistake("not-carried-through", _variances_with(cumulative=False),
+                "E[a^2] of layer l's input depends on Var(z^(l-1)): multiply by the previous layer's variance, "
+                "so that the factors of all layers below multiply up."),
+        Mistake("standard-deviations", _variances_with(as_std=True),
+                "return the variances Var(z^(l)), not their square roots."),
+        Mistake("input-variance-included", _variances_with(with_inputs=True),
+                "return one variance per layer, D of them (z^(1) ... z^(D)), without the inputs' variance 1."),
+    ),
+))

@@ -1,154 +1,110 @@
-"""Start a command inside the grading sandbox (run as ``python -I -S _launch.py``).
+"""Start a notebook run: join its cgroup, set resource limits, start the command and reap it.
 
-This file imports only the standard library and is executed as a script, so
-the process that sets up the sandbox has a single thread and loads nothing a
-submission could have touched. It reads a JSON spec from ``argv[1]`` and then
+Run as ``python -I -S _launch.py SPEC COMMAND...``: this file imports only the
+standard library and is executed as a script, so the process that prepares
+the run has a single thread and loads nothing a submission could have
+touched. ``SPEC`` is JSON:
 
-1. (as root, when ``network`` is false) moves into a new network namespace
-   that holds only a loopback interface, which it brings up: the kernel and
-   nbval talk over 127.0.0.1, and nothing else is reachable;
-2. (as root) in a private mount namespace, re-exposes the Python installation
-   if it sits in a folder closed to other users (``/root``), gives the run
-   its own size-limited ``/tmp``, ``/var/tmp`` and ``/dev/shm``, and covers
-   the folders named in ``hide`` (instructor notebooks, submissions, results)
-   with empty ones;
-3. sets resource limits (address space, processes, file size, CPU time, open
-   files, no core dumps);
-4. (as root, when ``uid`` is given) drops to that otherwise unused user, so
-   the submission cannot write to the course, the virtualenv or the results
-   folder, and every process it starts can be found and killed by its uid;
-5. replaces itself with the command (``argv[2:]``).
+* ``cgroup_procs``: files to write this process's pid to (the run's cgroup,
+  one file per controller), before anything of the run starts, so every
+  process of the run is counted and found;
+* ``limits``: ``{"RLIMIT_AS": bytes, ...}`` set as soft and hard limits
+  (never above the current hard limit);
+* ``reap``: stay the parent of the run (a child subreaper) instead of
+  becoming the command.
 
-``kill`` mode (``argv[1] == "kill"``, ``argv[2]`` a uid) becomes that user and
-sends SIGKILL to every process the user owns (``kill(-1)``), which also reaches
-children that left the session with ``setsid``.
+With ``reap`` (sandboxed runs) it dies with the grader, starts ``COMMAND``
+(``bwrap ...``), and when that ends stops every other member of the cgroup
+(bwrap's init inside the sandbox is reparented here, with whatever a
+submission left running) and reaps them all before it exits with the
+command's status. So the whole run stays a descendant of the grader — whose
+resource usage then includes it — and nothing outlives it. Without ``reap``
+it simply becomes the command.
+
+On failure it prints one line starting with ``nncourse launcher:`` and exits
+with status 125, which the grader reports as a harness error.
 """
 
 import ctypes
-import fcntl
 import json
 import os
 import resource
 import signal
-import socket
-import struct
 import sys
+import time
 
-CLONE_NEWNET, CLONE_NEWNS = 0x40000000, 0x00020000
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
-SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
-
-
-def _loopback_up() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        request = struct.pack("16sH22x", b"lo", 0)
-        flags = struct.unpack("16sH22x", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
-        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
-
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        errno = ctypes.get_errno()
-        raise OSError(errno, f"{what}: {os.strerror(errno)}")
-
-
-def _no_network() -> None:
-    _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
-    _loopback_up()
-
-
-def _mount(source, target, fstype, flags, data) -> None:
-    enc = (lambda s: None if s is None else s.encode())
-    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
-           f"mount {source} on {target}")
-
-
-def _expose(pairs: list, stage: str) -> None:
-    """Make folders the sandbox user needs reachable through a closed parent.
-
-    For each ``(parent, child)`` (e.g. ``/root`` closed to others, holding the
-    Python installation in ``/root/.pyenv``), in a private mount namespace the
-    child is set aside, an empty tmpfs (mode 711) covers the parent, and the
-    child is put back: the user reaches the child and nothing else of the
-    parent, and nothing changes outside this process tree.
-    """
-    _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
-    for index, (parent, child) in enumerate(pairs):
-        held = os.path.join(stage, str(index))
-        os.mkdir(held, 0o700)
-        _mount(child, held, None, MS_BIND | MS_REC, None)
-        _mount("tmpfs", parent, "tmpfs", 0, "mode=0711,size=1m")
-        os.makedirs(child, mode=0o755, exist_ok=True)
-        _mount(held, child, None, MS_BIND | MS_REC, None)
-
-
-def _private_tmp(folders: list, size: int, keep: list) -> None:
-    """Give the run its own, size-limited ``/tmp`` (and ``/var/tmp``, ``/dev/shm``).
-
-    Whatever it writes there is bounded and disappears with the run. The
-    folders in ``keep`` that live under them (the run's own folder; a checkout
-    and its virtualenv if they are in ``/tmp``) are put back at the same paths
-    through handles opened before they were covered.
-    """
-    keep = [keep] if isinstance(keep, str) else list(keep)
-    handles = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in keep]
-    for folder in folders:
-        if os.path.isdir(folder) and not os.path.islink(folder):
-            _mount("tmpfs", folder, "tmpfs", 0, f"mode=1777,size={int(size)}")
-    for path, handle in handles:
-        if not os.path.isdir(path):
-            os.makedirs(path, mode=0o755)
-            _mount(f"/proc/self/fd/{handle}", path, None, MS_BIND | MS_REC, None)
-        os.close(handle)
-
-
-def _hide(paths: list, cwd: str) -> None:
-    """Cover folders the run must not see (solutions, other submissions, results) with empty ones."""
-    for path in paths:
-        inside = os.path.commonpath([os.path.realpath(path), os.path.realpath(cwd)]) == os.path.realpath(path)
-        if os.path.isdir(path) and not inside:
-            _mount("tmpfs", path, "tmpfs", 0, "mode=0755,size=64k")
+FAILED = 125
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 
 
 def _limit(name: str, value: int) -> None:
     which = getattr(resource, name)
-    soft, hard = resource.getrlimit(which)
+    _soft, hard = resource.getrlimit(which)
     value = value if hard == resource.RLIM_INFINITY else min(value, hard)
     resource.setrlimit(which, (value, value))
 
 
-def _become(uid: int) -> None:
-    os.setgroups([])
-    os.setgid(uid)
-    os.setuid(uid)
-
-
-def main(argv: list[str]) -> None:
-    if argv[1] == "kill":
-        _become(int(argv[2]))
+def _members(procs_files: list) -> set:
+    pids = set()
+    for path in procs_files:
         try:
-            os.kill(-1, signal.SIGKILL)
-        except ProcessLookupError:
+            with open(path) as fh:
+                pids.update(int(p) for p in fh.read().split())
+        except OSError:
             pass
-        os._exit(0)
+    return pids - {os.getpid()}
+
+
+def _reap_all(procs_files: list) -> None:
+    """Kill every other member of the run's cgroup and wait for all children of this process."""
+    while True:
+        for pid in _members(procs_files):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            if not _members(procs_files):
+                return
+            time.sleep(0.01)  # members that are not (yet) our children: killed, leaving the group
+
+
+def _supervise(argv: list, procs_files: list) -> int:
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getppid()
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the grader died before the line above
+        os._exit(FAILED)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    child = os.fork()
+    if child == 0:
+        try:
+            os.execv(argv[0], argv)
+        finally:
+            os._exit(FAILED)
+    _, status = os.waitpid(child, 0)
+    _reap_all(procs_files)
+    code = os.waitstatus_to_exitcode(status)
+    return code if code >= 0 else 128 - code
+
+
+def main(argv: list) -> None:
     spec = json.loads(argv[1])
-    if spec.get("network") is False:
-        _no_network()
-    if spec.get("expose") or spec.get("hide") or spec.get("private_tmp"):
-        _expose(spec.get("expose", []), spec["stage"])
-        if spec.get("private_tmp"):
-            _private_tmp(spec["private_tmp"]["folders"], spec["private_tmp"]["size"], spec["private_tmp"]["keep"])
-        _hide(spec.get("hide", []), spec["cwd"])
-    for name, value in spec.get("limits", {}).items():
-        _limit(name, int(value))
-    if spec.get("uid") is not None:
-        _become(int(spec["uid"]))
-    os.chdir(spec["cwd"])
-    os.execv(argv[2], argv[2:])
+    procs_files = spec.get("cgroup_procs", [])
+    try:
+        for path in procs_files:
+            with open(path, "w") as fh:
+                fh.write(str(os.getpid()))
+        for name, value in spec.get("limits", {}).items():
+            _limit(name, int(value))
+        if spec.get("reap"):
+            os._exit(_supervise(argv[2:], procs_files))
+        os.execv(argv[2], argv[2:])
+    except OSError as exc:
+        print(f"nncourse launcher: {exc}", file=sys.stderr, flush=True)
+        os._exit(FAILED)
 
 
 if __name__ == "__main__":

@@ -1,30 +1,40 @@
 """A pytest plugin loaded next to nbval when the course runs a notebook.
 
 nbval executes the cells and compares their outputs; this plugin only
-*records* what happened, one JSON line per event, to the file named by
-``--nncourse-record``:
+*reports* what happened, on the pipe whose file descriptor the grader passed
+(``--nncourse-record-fd``), in the format of :mod:`._record`:
 
-* ``{"event": "kernel", "pid": ...}`` once the kernel is up, so that the
-  parent process can notice within a second that the kernel died (nbval
-  itself would wait for the whole cell timeout);
-* ``{"event": "start", "cell": n, "time": ...}`` before a cell runs, so that a
-  cell that never finishes can be named;
-* ``{"event": "result", "cell": n, "ok": ..., "message": ..., "seconds": ...}``
-  after it ran (``n`` counts code cells from 0, as nbval does; the parent
-  wrote the notebook, so it maps ``n`` back to the cell's exercise metadata).
+* ``{"event": "ready"}`` once pytest is configured (a run that never says it
+  did not start: a harness error, not a student's zero);
+* ``{"event": "kernel", "pid": ...}`` once the kernel is up (the pid as the
+  run sees it), so that the grader can notice within a second that the kernel
+  died (nbval itself would wait for the whole cell timeout);
+* ``{"event": "start", "cell": n}`` before a cell runs, so that a cell that
+  never finishes can be named;
+* ``{"event": "result", "cell": n, "when": ..., "ok": ..., "message": ...,
+  "seconds": ...}`` after it ran (``n`` counts code cells from 0, as nbval
+  does; the grader wrote the notebook, so it maps ``n`` back to the cell's
+  exercise metadata);
+* after a check cell, the results its check wrote into the run's result
+  folder (``--nncourse-exchange``), read without following links or blocking
+  and under size caps, then removed.
 
 It also caps the output a cell may produce (``--nncourse-max-output`` bytes):
 past the cap the cell fails and the rest of its output is skipped, so an
-output flood cannot fill the grader's memory.
+output flood cannot fill the grader's memory. And it makes the pytest process
+non-dumpable, so the kernel (a child running the submission) cannot open this
+process's pipe through ``/proc`` or trace it.
 
-The grader trusts none of this to award points (a submission runs in the same
-process tree and could forge the file); it is used only to take points away
-and to explain why.
+The grader trusts none of this to award points (the results are the
+submission's own data, judged again in the grader); events are used only to
+take points away and to explain why.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
 import sys
 import time
 
@@ -36,7 +46,13 @@ sys.modules.setdefault("rfc3987_syntax", None)
 
 import pytest  # noqa: E402
 
-_state = {"record": None, "max_output": 0, "output": {}, "current": None, "kernel_written": False}
+from nncourse.grading import _record  # noqa: E402
+from nncourse.grading import notebook_format as nf  # noqa: E402
+from nncourse.grading._files import read_regular_file  # noqa: E402
+
+_state = {"record": None, "exchange": None, "max_output": 0, "output": {}, "current": None, "kernel_written": False}
+
+PR_SET_DUMPABLE = 4
 
 
 class OutputLimitExceeded(Exception):
@@ -45,24 +61,55 @@ class OutputLimitExceeded(Exception):
 
 def pytest_addoption(parser):
     group = parser.getgroup("nncourse")
-    group.addoption("--nncourse-record", default=None, help="file to append JSON lines of cell events to")
+    group.addoption("--nncourse-record-fd", type=int, default=None, help="pipe to write the run's record to")
+    group.addoption("--nncourse-exchange", default=None, help="folder the checks write their results to")
     group.addoption("--nncourse-max-output", type=int, default=0, help="bytes of output allowed per cell")
 
 
 def pytest_configure(config):
-    path = config.getoption("--nncourse-record")
-    if path:
-        _state["record"] = open(path, "a", encoding="utf-8")
+    fd = config.getoption("--nncourse-record-fd")
+    if fd is None:
+        return
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    _state["record"] = os.fdopen(fd, "wb")
+    _state["exchange"] = config.getoption("--nncourse-exchange")
     _state["max_output"] = config.getoption("--nncourse-max-output")
     if _state["max_output"]:
         _cap_outputs()
+    _send(_record.event_line({"event": "ready"}))
+
+
+def _send(data: bytes) -> None:
+    fh = _state["record"]
+    if fh is not None:
+        fh.write(data)
+        fh.flush()
 
 
 def _write(event: dict) -> None:
-    fh = _state["record"]
-    if fh is not None:
-        fh.write(json.dumps(event) + "\n")
-        fh.flush()
+    _send(_record.event_line(event))
+
+
+def _relay(exercise_id: str) -> None:
+    """Hand the results of one check to the grader, then remove them from the run's folder."""
+    folder = _state["exchange"]
+    if not folder or not _record.EXERCISE_ID.fullmatch(exercise_id):
+        return
+    paths = [os.path.join(folder, f"{exercise_id}.{suffix}") for suffix in ("json", "npz")]
+    try:
+        json_data = read_regular_file(paths[0], _record.MAX_JSON_BYTES)
+        npz_data = read_regular_file(paths[1], _record.MAX_NPZ_BYTES)
+    except OSError as exc:
+        _write({"event": "exchange", "exercise": exercise_id, "error": exc.strerror or str(exc)})
+        return
+    finally:
+        for path in paths:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    _send(_record.exchange_frame(exercise_id, json_data, npz_data))
 
 
 def _output_size(msg) -> int:
@@ -152,10 +199,14 @@ def pytest_runtest_makereport(item, call):
         return
     if call.when == "setup" and call.excinfo is None:
         return
+    if call.when == "call":
+        notebook_cell = getattr(item, "cell", None)
+        if isinstance(notebook_cell, dict) and nf.is_check_cell(notebook_cell) and nf.exercise_id_of(notebook_cell):
+            _relay(nf.exercise_id_of(notebook_cell))
     skipped = call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception)
     started = getattr(item, "_nncourse_started", None)
     _write({
-        "event": "result", "cell": cell,
+        "event": "result", "cell": cell, "when": call.when,
         "ok": call.excinfo is None or skipped, "skipped": skipped,
         "message": "" if skipped else _message(item, call.excinfo),
         "differs": call.excinfo is not None and "Cell outputs differ" in str(call.excinfo.value),

@@ -23,7 +23,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from nncourse import notebook_format as nf
+from . import notebook_format as nf
 from nncourse.checks import EXERCISES
 
 from .rebuild import SubmissionError, read_submission

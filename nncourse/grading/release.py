@@ -4,7 +4,7 @@ A student's copy is the instructor notebook with
 
 * every solution region of an answer cell replaced by a stub that raises
   ``NotImplementedError`` naming the exercise
-  (:func:`nncourse.notebook_format.stub_solution`),
+  (:func:`.notebook_format.stub_solution`),
 * every hidden-test region of a check cell removed,
 * the outputs and execution counts of answer and check cells cleared,
 * links to the course's ``../images/`` folder pointed at an ``images/`` folder
@@ -32,7 +32,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from nncourse import notebook_format as nf
+from . import notebook_format as nf
 
 HELP = "write the students' copies of the notebooks (answers removed)"
 MANIFEST = ".nncourse-release.json"

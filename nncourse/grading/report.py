@@ -33,21 +33,31 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _total(values):
+    """Sum of points, or None when the grader could not grade one of them (never a silent zero)."""
+    values = list(values)
+    return None if None in values else sum(values)
+
+
 def _student_rows(scope: list[str], results: dict) -> dict:
     students = sorted({s for s, _ in results})
     rows = {}
     for student in students:
         notebooks = {lesson: results[(student, lesson)] for lesson in scope if (student, lesson) in results}
         checks = {c["id"]: c for r in notebooks.values() for c in r["checks"]}
-        problems = [f"{lesson}: {r['status']}" + (f" ({r['reason'][:120]})" if r.get("reason") else "")
+        problems = [f"{lesson}: {r['status']}" + (f" ({_one_line(r['reason'])[:120]})" if r.get("reason") else "")
                     for lesson, r in notebooks.items() if r["status"] != "graded" or r.get("reason")]
         rows[student] = {
             "checks": checks, "notebooks": notebooks,
-            "total": sum(c["points"] for c in checks.values()),
+            "total": _total(c["points"] for c in checks.values()),
             "max": sum(c["max_points"] for c in checks.values()),
             "status": "; ".join(problems) if problems else "ok",
         }
     return rows
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def gradebook_csv(scope: list[str], rows: dict) -> str:
@@ -56,9 +66,14 @@ def gradebook_csv(scope: list[str], rows: dict) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", *columns, "total", "max", "status"])
     for student, row in rows.items():
-        writer.writerow([_csv_safe(student), *[row["checks"].get(c, {}).get("points", 0) for c in columns],
-                         row["total"], row["max"], _csv_safe(row["status"])])
+        writer.writerow([_csv_safe(student), *[_cell(row["checks"].get(c, {}).get("points", 0)) for c in columns],
+                         _cell(row["total"]), row["max"], _csv_safe(row["status"])])
     return buffer.getvalue()
+
+
+def _cell(points) -> str | int:
+    """A gradebook cell: the points, or empty when the grader could not grade it."""
+    return "" if points is None else points
 
 
 def gradebook_json(scope: list[str], rows: dict, limits) -> str:
@@ -81,11 +96,11 @@ def gradebook_json(scope: list[str], rows: dict, limits) -> str:
             for student, row in rows.items()
         },
     }
-    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 _MARK = {"passed": "passed", "failed": "failed", "not attempted": "not attempted", "missing": "missing",
-         "not graded": "not graded"}
+         "not graded": "not graded", "error": "not graded (grader error)"}
 
 
 def _fence(text: str) -> str:
@@ -94,18 +109,22 @@ def _fence(text: str) -> str:
     return f"{fence}text\n{text}\n{fence}"
 
 
+def _points(c: dict) -> str:
+    return f"{'–' if c['points'] is None else c['points']} / {c['max_points']}"
+
+
 def feedback_markdown(student: str, lesson: str, result: dict) -> str:
-    score = sum(c["points"] for c in result["checks"])
+    score = _total(c["points"] for c in result["checks"])
     top = sum(c["max_points"] for c in result["checks"])
-    lines = [f"# Feedback: {lesson}", "", f"Student: `{student.replace('`', '')}`  ",
-             f"Score: **{score} / {top}** points", ""]
+    lines = [f"# Feedback: {lesson}", "", f"Student: {_code_span(student)}  ",
+             f"Score: **{'not graded' if score is None else score} / {top}** points", ""]
     if result.get("reason"):
         lines += ["Note on the whole notebook:", "", _fence(result["reason"]), ""]
     for note in result.get("notes", []):
         lines += [f"* {_fence_inline(note)}"]
     lines += ["", "| exercise | result | points |", "|---|---|---|"]
     for c in result["checks"]:
-        lines.append(f"| {c['id']} ({c['title']}) | {_MARK[c['outcome']]} | {c['points']} / {c['max_points']} |")
+        lines.append(f"| {c['id']} ({_escape_markdown(c['title'])}) | {_MARK[c['outcome']]} | {_points(c)} |")
     for c in result["checks"]:
         if c["reason"]:
             lines += ["", f"## {c['id']}: {_MARK[c['outcome']]}", "", _fence(c["reason"])]
@@ -115,17 +134,30 @@ def feedback_markdown(student: str, lesson: str, result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _code_span(text: str) -> str:
+    """Inline code showing ``text`` literally (HTML, asterisks and backticks included), on one line."""
+    text = " ".join(text.splitlines()) or " "
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}"
+
+
+def _escape_markdown(text: str) -> str:
+    """Text for a table cell on one line: no markup, no HTML, no column break."""
+    return html.escape(re.sub(r"([\\`*_\[\]|~])", r"\\\1", " ".join(text.splitlines())), quote=False)
+
+
 def _fence_inline(text: str) -> str:
-    return "`` " + text.replace("`", "'").replace("\n", " ") + " ``"
+    return _code_span(text)
 
 
 def feedback_html(student: str, lesson: str, result: dict) -> str:
     e = html.escape
-    score = sum(c["points"] for c in result["checks"])
+    score = _total(c["points"] for c in result["checks"])
     top = sum(c["max_points"] for c in result["checks"])
     rows = "\n".join(
         f"<tr class=\"{e(c['outcome'].replace(' ', '-'))}\"><td>{e(c['id'])}</td><td>{e(c['title'])}</td>"
-        f"<td>{e(_MARK[c['outcome']])}</td><td>{c['points']} / {c['max_points']}</td>"
+        f"<td>{e(_MARK[c['outcome']])}</td><td>{_points(c)}</td>"
         f"<td><pre>{e(c['reason'])}</pre></td></tr>" for c in result["checks"])
     notes = "".join(f"<li>{e(n)}</li>" for n in result.get("notes", []))
     whole = f"<p>Note on the whole notebook:</p><pre>{e(result['reason'])}</pre>" if result.get("reason") else ""
@@ -135,7 +167,7 @@ def feedback_html(student: str, lesson: str, result: dict) -> str:
 vertical-align:top}}table{{border-collapse:collapse}}pre{{white-space:pre-wrap;margin:0}}
 .passed td:nth-child(3){{color:#0a6b0a}}.failed td:nth-child(3){{color:#a40000}}</style></head>
 <body><h1>Feedback: {e(lesson)}</h1>
-<p>Student: <code>{e(student)}</code><br>Score: <strong>{score} / {top}</strong> points</p>
+<p>Student: <code>{e(student)}</code><br>Score: <strong>{'not graded' if score is None else score} / {top}</strong> points</p>
 {whole}<ul>{notes}</ul>
 <table><tr><th>exercise</th><th>title</th><th>result</th><th>points</th><th>reason and hint</th></tr>
 {rows}
@@ -150,17 +182,18 @@ def junit_xml(scope: list[str], results: dict) -> str:
     suites = ET.Element("testsuites", name="nncourse grade")
     for (student, lesson) in sorted(results):
         result = results[(student, lesson)]
-        failures = sum(1 for c in result["checks"] if c["outcome"] != "passed")
+        failures = sum(1 for c in result["checks"] if c["outcome"] not in ("passed", "error"))
+        errors = sum(1 for c in result["checks"] if c["outcome"] == "error")
         suite = ET.SubElement(suites, "testsuite", name=clean(f"{student}/{lesson}"),
-                              tests=str(len(result["checks"])), failures=str(failures),
+                              tests=str(len(result["checks"])), failures=str(failures), errors=str(errors),
                               time=f"{result.get('seconds', 0):.3f}")
         for c in result["checks"]:
             case = ET.SubElement(suite, "testcase", classname=clean(f"{student}.{lesson}"), name=c["id"],
                                  time=f"{c['seconds']:.3f}")
             if c["outcome"] != "passed":
                 first = c["reason"].splitlines()[0] if c["reason"] else c["outcome"]
-                failure = ET.SubElement(case, "failure", message=clean(f"{c['outcome']}: {first}"[:300]),
-                                        type=c["outcome"])
+                failure = ET.SubElement(case, "error" if c["outcome"] == "error" else "failure",
+                                        message=clean(f"{c['outcome']}: {first}"[:300]), type=c["outcome"])
                 failure.text = clean(c["reason"])
     ET.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
@@ -175,16 +208,19 @@ def write_all(out: Path, scope: list[str], results: dict, log: list[str], limits
     write_atomic(paths["gradebook_json"], gradebook_json(scope, rows, limits).encode("utf-8"))
     write_atomic(paths["junit"], junit_xml(scope, results).encode("utf-8"))
     for (student, lesson), result in sorted(results.items()):
-        folder = paths["feedback"] / _safe_name(student)
+        folder = paths["feedback"] / feedback_folder(student)
         write_atomic(folder / f"{lesson}.md", feedback_markdown(student, lesson, result).encode("utf-8"))
         write_atomic(folder / f"{lesson}.html", feedback_html(student, lesson, result).encode("utf-8"))
     write_atomic(paths["log"], ("\n".join(log) + "\n").encode("utf-8"))
     return paths
 
 
-def _safe_name(student: str) -> str:
-    """A student's id as one path component (it already is one: it names a folder)."""
-    name = re.sub(r"[^\w.@+-]", "_", student)
-    if name != student or not name.strip("."):
-        name = f"{name}_{hashlib.sha256(student.encode()).hexdigest()[:8]}"
-    return name
+def feedback_folder(student: str) -> str:
+    """The folder of a student's feedback: a readable part of the id and a hash of all of it.
+
+    The hash makes it unique (ids that differ only in characters a file name
+    cannot hold, such as ``a b`` and ``a_b``, never share a folder) and the
+    length stays far below the file system's limit whatever the id.
+    """
+    readable = re.sub(r"[^\w.@+-]", "_", student, flags=re.ASCII)[:40].strip(".") or "student"
+    return f"{readable}-{hashlib.sha256(student.encode('utf-8', 'surrogateescape')).hexdigest()[:12]}"

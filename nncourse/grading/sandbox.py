@@ -1,29 +1,47 @@
-"""The isolated process a notebook runs in, and how it is cleaned up afterwards.
+"""Where a notebook runs: a bubblewrap sandbox in a cgroup of its own, or (asked for) nothing.
 
-Every run gets a fresh temporary folder holding its home, IPython, matplotlib
-and Jupyter directories, its working directory (the notebook and nothing
-else) and the exchange folder for check results. The process tree is started
-through :mod:`._launch` in a new session, with resource limits
-(:class:`Limits`), and, when the grader runs as root, in a network namespace
-with only loopback and as a user of its own taken from a pool of otherwise
-unused uids (locked, so parallel runs and parallel graders never share one).
-Afterwards every process of that user is killed (``kill(-1)`` as the user: a
-``setsid``/double-forked child cannot escape it), as is every process still
-in the session or carrying the run's marker in its environment, and files the
-user left in the shared temporary folders are deleted.
+**Isolated runs** (``nncourse grade``) start through :mod:`._launch`, which
+joins the run's cgroup (:mod:`.cgroups`: memory with shared memory and memfd
+counted, and a process limit) and sets resource limits, then becomes
+``bwrap`` (bubblewrap, the sandbox Flatpak is built on). Each run gets new
+user, pid, IPC, network (loopback only), UTS and mount namespaces, dies with
+its parent, and sees an **allow-list** file system:
 
-Without root, runs still get the fresh folders, limits, session and marker
-kill, but share the grader's uid and network: see the README's grading
-section for what that leaves open.
+* read-only: the operating system's programs and libraries (``/usr`` and its
+  links), the Python installation, the virtualenv and the folders on its
+  ``sys.path``, the ``nncourse`` package, and the run's own configuration
+  (the rebuilt notebook, the sanitize file, the start-up hook);
+* writable, in memory, size-limited and gone with the run: ``/sandbox``
+  (home, working folder, the checks' results), ``/tmp``, ``/var/tmp``,
+  ``/dev/shm``; everything written there counts against the run's memory;
+* nothing else: no checkout, no instructor notebooks, no submissions, no
+  results, no home folders, no ``/run``, no ``/sys``, a fresh ``/proc`` that
+  shows only the run's processes.
+
+Nothing the run writes is read by the grader from disk: the nbval plugin
+hands events and results over a pipe the grader holds (see :mod:`.runner`).
+Afterwards every member of the cgroup is killed and the group removed; the
+IPC namespace (SysV and POSIX shared memory, message queues) dies with the
+run's last process.
+
+:func:`isolation` checks once per process that all of this works here (a real
+probe run) and raises :class:`IsolationUnavailable` with what is missing and
+how to get it; ``nncourse grade`` then refuses to grade unless told
+``--no-isolation``.
+
+**Unisolated runs** (``nncourse check``, ``nncourse grade --no-isolation``)
+get only a fresh folder, resource limits (rlimits), their own session, and a
+parent that polls their memory and kills them afterwards by session and by a
+marker in their environment.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import fcntl
+import functools
 import json
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -35,12 +53,17 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import cgroups
+
 MARKER_ENV = "NNCOURSE_SANDBOX"
-UID_POOL = range(61000, 61500)
-SHARED_TMP = ("/tmp", "/var/tmp", "/dev/shm", "/run/lock")
 LAUNCHER = Path(__file__).with_name("_launch.py")
-#: Lock files of the leased uids, and each uid's run folders (cleared when leased again).
-LEASES = Path(tempfile.gettempdir()) / "nncourse-sandbox-uids"
+#: The user the run sees itself as (mapped to the grader's user outside; no capabilities).
+SANDBOX_UID = 1000
+#: Paths inside the sandbox.
+INSIDE = "/sandbox"
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+#: Dynamic-loader configuration (programs in /usr need it to find their libraries).
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d")
 
 
 @dataclass(frozen=True)
@@ -49,15 +72,15 @@ class Limits:
 
     ``memory_bytes`` is each process's address space (RLIMIT_AS), so a memory
     bomb gets ``MemoryError`` long before the machine runs short;
-    ``run_memory_bytes`` bounds the resident memory of all the run's
-    processes together (watched by the parent: many processes, each under
-    its own limit, must not add up to the machine's memory);
-    ``processes`` bounds the processes and threads of the run's own user
-    (RLIMIT_NPROC; without a sandbox user, on top of what the user already
-    runs, since the limit counts all of the user's tasks);
-    ``file_bytes`` is the largest file the run may write, and the size of its
-    private ``/tmp`` (and ``/var/tmp``, ``/dev/shm``) as root; ``output_bytes``
-    the output one cell may produce; timeouts are wall-clock seconds.
+    ``run_memory_bytes`` bounds the memory of the whole run — every process,
+    shared memory, memfd files and the in-memory ``/tmp`` — through its
+    cgroup (without isolation, only the resident memory of its processes,
+    polled); ``processes`` bounds the run's processes and threads (the cgroup's
+    ``pids.max``; without isolation RLIMIT_NPROC on top of what the user
+    already runs); ``file_bytes`` is the largest file the run may write and
+    the size of its private ``/tmp``, ``/var/tmp`` and ``/dev/shm``;
+    ``output_bytes`` the output one cell may produce; timeouts are wall-clock
+    seconds.
     """
 
     cell_timeout: float = 120.0
@@ -70,54 +93,354 @@ class Limits:
     open_files: int = 1024
     output_bytes: int = 4 * 2**20
 
-    def rlimits(self) -> dict:
-        return {"RLIMIT_AS": self.memory_bytes, "RLIMIT_NPROC": self.processes,
-                "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_CPU": self.cpu_seconds,
-                "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
+    def rlimits(self, *, isolated: bool) -> dict:
+        limits = {"RLIMIT_AS": self.memory_bytes, "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_CPU": self.cpu_seconds,
+                  "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
+        if not isolated:
+            # RLIMIT_NPROC counts every task of the user: leave room for what the user already runs.
+            # (Isolated runs use the cgroup's pids.max instead, which counts the run's tasks only.)
+            limits["RLIMIT_NPROC"] = self.processes + _tasks_of(os.getuid())
+        return limits
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def can_isolate() -> bool:
-    """True when runs can get their own user and network namespace (root on Linux)."""
-    return sys.platform.startswith("linux") and os.geteuid() == 0
+# --------------------------------------------------------------------------- #
+# Is full isolation available here?
+# --------------------------------------------------------------------------- #
 
 
-def _used_uids() -> set[int]:
-    return {entry.pw_uid for entry in pwd.getpwall()}
+class IsolationUnavailable(RuntimeError):
+    """The sandbox cannot be set up here; the message says what is missing and how to get it."""
 
 
-@contextlib.contextmanager
-def sandbox_uid():
-    """Lease an unused uid for one run (a lock file per uid); None without root."""
-    if not can_isolate():
-        yield None
-        return
-    lock_dir = LEASES
-    lock_dir.mkdir(exist_ok=True)
-    lock_dir.chmod(0o711)  # run folders live below it; their names stay unlistable
-    taken = _used_uids()
-    for uid in UID_POOL:
-        if uid in taken:
+HOW_TO = {
+    "linux": "The sandbox needs Linux (namespaces and cgroups): grade on a Linux machine or in a Linux container.",
+    "bwrap": "Install bubblewrap: `sudo apt-get install bubblewrap` (Debian, Ubuntu), `sudo dnf install "
+             "bubblewrap` (Fedora), `sudo pacman -S bubblewrap` (Arch).",
+    "userns": "bubblewrap needs user namespaces: `sysctl user.max_user_namespaces` must be above 0 (and "
+              "`kernel.unprivileged_userns_clone=1` on older Debian kernels, "
+              "`kernel.apparmor_restrict_unprivileged_userns=0` or an AppArmor profile for bwrap on Ubuntu 24.04+); "
+              "in Docker, run the container with `--security-opt seccomp=unconfined --security-opt apparmor=unconfined` "
+              "(or a seccomp profile that allows creating user namespaces).",
+    "cgroup": "Runs need a writable cgroup with the memory and pids controllers: run the grader as root "
+              "(cgroup v1 or v2), or as a user inside a delegated cgroup v2 subtree, e.g. "
+              "`systemd-run --user --scope -p Delegate=yes nncourse grade ...`; in a container, give it a "
+              "writable cgroup (Docker: `--cgroupns=private` with cgroup v2, or `--privileged`).",
+}
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """What every isolated run needs, checked once: bwrap, the cgroup hierarchy, the allow-list."""
+
+    bwrap: str
+    hierarchy: cgroups.Hierarchy
+    binds: tuple  # bwrap arguments that build the read-only file system
+
+    def visible(self) -> list[Path]:
+        """Every host path a run can read (for the check that no private folder is among them)."""
+        shown = []
+        for i, arg in enumerate(self.binds):
+            if arg in ("--ro-bind", "--ro-bind-try"):
+                shown.append(Path(self.binds[i + 1]))
+        return shown
+
+    def describe(self) -> str:
+        return f"bubblewrap ({self.bwrap}), {self.hierarchy.describe()}"
+
+
+_ISOLATION_LOCK = threading.Lock()
+_isolation: Isolation | None = None
+
+
+def isolation() -> Isolation:
+    """The isolation this machine offers, checked by a real probe run; raise :class:`IsolationUnavailable`."""
+    global _isolation
+    with _ISOLATION_LOCK:
+        if _isolation is None:
+            _isolation = _check_isolation()
+        return _isolation
+
+
+def _check_isolation() -> Isolation:
+    if not sys.platform.startswith("linux"):
+        raise IsolationUnavailable(f"this is {sys.platform}, not Linux. {HOW_TO['linux']}")
+    bwrap = shutil.which("bwrap") or next((p for p in ("/usr/bin/bwrap", "/usr/local/bin/bwrap")
+                                           if os.access(p, os.X_OK)), None)
+    if bwrap is None:
+        raise IsolationUnavailable(f"bubblewrap (`bwrap`) is not installed. {HOW_TO['bwrap']}")
+    try:
+        hierarchy = cgroups.find_hierarchy()
+    except cgroups.CgroupUnavailable as exc:
+        raise IsolationUnavailable(f"no usable cgroup: {exc}. {HOW_TO['cgroup']}") from None
+    found = Isolation(bwrap, hierarchy, tuple(_system_binds() + _python_binds()))
+    _probe_run(found)
+    return found
+
+
+def _system_binds() -> list[str]:
+    args = []
+    for top in SYSTEM_DIRS:
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for path in SYSTEM_FILES:
+        if os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    return args
+
+
+_PROBE = r"""
+import importlib.util, json, sys
+spec = importlib.util.find_spec("nncourse")
+print(json.dumps({"executable": sys.executable, "prefix": sys.prefix, "base_prefix": sys.base_prefix,
+                  "path": sys.path, "nncourse": list(spec.submodule_search_locations or []) if spec else []}))
+"""
+
+
+def _python_binds() -> list[str]:
+    """Read-only binds of everything the run's Python imports from, at the paths it knows them by.
+
+    Asked of a fresh ``python -I`` (exactly how runs start), so the grader's
+    own working directory or test paths never end up in the sandbox.
+    """
+    try:
+        out = subprocess.run([sys.executable, "-I", "-c", _PROBE], capture_output=True, text=True, timeout=60,
+                             check=True, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}).stdout
+        seen = json.loads(out)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        raise IsolationUnavailable(f"cannot ask {sys.executable} where its packages are ({exc})") from None
+    if not seen["nncourse"]:
+        raise IsolationUnavailable(f"`python -I` ({sys.executable}) cannot import nncourse: install it into that "
+                                   "environment (`pip install -e .` in the course folder)")
+    wanted = {os.path.dirname(seen["executable"]), os.path.dirname(os.path.realpath(seen["executable"])),
+              seen["prefix"], seen["base_prefix"], *seen["path"], *seen["nncourse"]}
+    pairs = set()
+    for path in wanted:
+        if not path or not os.path.exists(path):
+            continue  # e.g. python311.zip, which most installations do not have
+        real = os.path.realpath(path)
+        for dest in {real, os.path.abspath(path)}:
+            pairs.add((real, dest))
+    covered = [d for d in SYSTEM_DIRS if os.path.isdir(d) and not os.path.islink(d)]
+    args = []
+    for real, dest in sorted(pairs, key=lambda p: (len(p[1]), p[1])):
+        if dest == "/":
+            raise IsolationUnavailable(f"{sys.executable}'s environment puts / itself on its import path; "
+                                       "the sandbox cannot show everything")
+        if any(dest == c or dest.startswith(c.rstrip("/") + "/") for c in covered):
             continue
-        fh = open(lock_dir / f"{uid}.lock", "w")
+        args += ["--ro-bind", real, dest]
+        covered.append(dest)
+    return args
+
+
+def _probe_run(found: Isolation) -> None:
+    """Start a real run that prints a line: proves namespaces, cgroup, launcher and binds all work."""
+    with tempfile.TemporaryDirectory(prefix="nncourse-probe-") as tmp:
+        run = RunDir(Path(tmp))
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            fh.close()
-            continue
+            group = cgroups.RunGroup(found.hierarchy, memory_bytes=512 * 2**20, processes=64)
+        except OSError as exc:
+            raise IsolationUnavailable(f"cannot create a cgroup for a run ({exc}). {HOW_TO['cgroup']}") from None
         try:
-            # Leftovers of a grader that was killed while it held this uid.
-            kill_user(uid)
-            remove_user_files(uid)
-            shutil.rmtree(lock_dir / str(uid), ignore_errors=True)
-            (lock_dir / str(uid)).mkdir(mode=0o711)
-            yield uid
+            argv = run.command([sys.executable, "-I", "-c", "import nncourse.grading; print('nncourse sandbox ok')"],
+                               limits=Limits(), isolation=found, group=group, notebook_name=None)
+            proc = subprocess.run(argv, env=run.environment(isolated=True), capture_output=True, timeout=120,
+                                  stdin=subprocess.DEVNULL, start_new_session=True, cwd=run.root)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise IsolationUnavailable(f"bubblewrap could not start ({exc}). {HOW_TO['userns']}") from None
         finally:
-            fh.close()
-        return
-    raise RuntimeError(f"all {len(UID_POOL)} sandbox uids are in use")
+            group.close()
+        said = (proc.stdout + proc.stderr).decode("utf-8", "replace").strip()
+        if proc.returncode != 0 or "nncourse sandbox ok" not in said:
+            hint = HOW_TO["userns"] if any(w in said for w in ("namespace", "uid map", "Operation not permitted")) \
+                else "The output says what failed inside the sandbox."
+            raise IsolationUnavailable(f"a test run in the sandbox failed (exit status {proc.returncode}): "
+                                       f"{said[-600:] or 'no output'}. {hint}")
+
+
+# --------------------------------------------------------------------------- #
+# Per-user caches (never a world-shared folder)
+# --------------------------------------------------------------------------- #
+
+
+def user_cache_dir() -> Path:
+    """This user's private cache folder for the grader (``~/.cache/nncourse``, mode 700).
+
+    If it cannot be made private (no home, a folder owned by someone else or
+    open to others), a private temporary folder for this process is used.
+    """
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "nncourse"
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(base)
+        if (os.path.islink(base) or info.st_uid != os.geteuid() or info.st_mode & 0o022
+                or not os.access(base, os.W_OK)):
+            raise PermissionError(f"{base} is not private to this user")
+        return base
+    except (OSError, RuntimeError):
+        return _process_cache_dir()
+
+
+@functools.lru_cache(maxsize=1)
+def _process_cache_dir() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="nncourse-cache-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+_FONT_CACHE_LOCK = threading.Lock()
+
+
+def matplotlib_cache() -> Path:
+    """A matplotlib font cache built once per user and matplotlib version, given to every run."""
+    from importlib.metadata import version  # not `import matplotlib`: the grader need not load it
+
+    with _FONT_CACHE_LOCK:
+        template = user_cache_dir() / f"matplotlib-{version('matplotlib')}"
+        if not template.is_dir():
+            building = Path(tempfile.mkdtemp(prefix=".matplotlib-building-", dir=template.parent))
+            subprocess.run([sys.executable, "-I", "-c", "import matplotlib.font_manager"], check=False,
+                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "MPLCONFIGDIR": str(building)},
+                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                os.rename(building, template)
+            except OSError:  # another grader of this user finished first
+                shutil.rmtree(building, ignore_errors=True)
+        return template
+
+
+# --------------------------------------------------------------------------- #
+# One run's folder and command
+# --------------------------------------------------------------------------- #
+
+
+class RunDir:
+    """The grader's private folder for one run (mode 700; removed by :meth:`remove`).
+
+    ``config/`` holds what the run reads (the notebook, ``pytest.ini``, the
+    sanitize file, the start-up hook, ``passwd``); ``exchange/`` what the
+    grader received from the run over its pipe. An unisolated run also gets
+    ``home/``, ``work/``, ``tmp/`` and ``sink/`` here; an isolated one has them
+    in memory inside the sandbox, under ``/sandbox``.
+    """
+
+    def __init__(self, parent: Path | None = None):
+        self.root = Path(tempfile.mkdtemp(prefix="run-" if parent else "nncourse-run-", dir=parent))
+        self.config = self.root / "config"
+        self.exchange = self.root / "exchange"
+        for folder in (self.config, self.exchange):
+            folder.mkdir(mode=0o700)
+        self.marker = uuid.uuid4().hex
+
+    def inside(self, isolated: bool) -> dict[str, str]:
+        """The run's folders as the run sees them."""
+        if isolated:
+            return {"home": f"{INSIDE}/home", "work": f"{INSIDE}/work", "sink": f"{INSIDE}/exchange",
+                    "config": f"{INSIDE}/grader", "tmp": "/tmp"}
+        folders = {name: str(self.root / name) for name in ("home", "work", "sink", "tmp")}
+        for path in folders.values():
+            os.makedirs(path, mode=0o700, exist_ok=True)
+        return {**folders, "config": str(self.config)}
+
+    def environment(self, *, isolated: bool) -> dict:
+        """A clean environment: nothing of the grader's own, fresh configuration folders."""
+        where = self.inside(isolated)
+        home = where["home"]
+        venv_bin = str(Path(sys.executable).parent)
+        env = {
+            "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": home, "TMPDIR": where["tmp"],
+            "USER": "student", "LOGNAME": "student",
+            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TZ": "UTC",
+            "IPYTHONDIR": f"{home}/.ipython",
+            "MPLCONFIGDIR": f"{home}/.config/matplotlib",
+            "JUPYTER_CONFIG_DIR": f"{home}/.jupyter",
+            "JUPYTER_DATA_DIR": f"{home}/.local/share/jupyter",
+            "JUPYTER_RUNTIME_DIR": f"{home}/.local/share/jupyter/runtime",
+            "JUPYTER_PLATFORM_DIRS": "1",
+            "XDG_CACHE_HOME": f"{home}/.cache",
+            "XDG_CONFIG_HOME": f"{home}/.config",
+            "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        }
+        if not isolated:
+            env[MARKER_ENV] = self.marker
+        return env
+
+    def write_config(self, name: str, data: bytes) -> Path:
+        path = self.config / name
+        path.write_bytes(data)
+        return path
+
+    def provide(self, files: dict[str, Path], *, isolated: bool) -> list[str]:
+        """Put grader files at paths of the run (``{path the run sees: file}``): binds, or copies without isolation."""
+        if isolated:
+            args = []
+            for dest, source in sorted(files.items()):
+                args += ["--ro-bind", str(source), dest]
+            return args
+        for dest, source in files.items():
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copyfile(source, dest)
+        return []
+
+    def command(self, argv: list[str], *, limits: Limits, isolation: Isolation | None,
+                group: cgroups.RunGroup | None, notebook_name: str | None, files: dict | None = None,
+                pass_fds: tuple = ()) -> list[str]:
+        """The launcher command line that runs ``argv`` (isolated when ``isolation`` is given)."""
+        isolated = isolation is not None
+        where = self.inside(isolated)
+        files = dict(files or {})
+        if notebook_name is not None:
+            files[f"{where['work']}/{notebook_name}"] = self.config / "notebook.ipynb"
+        spec = {"limits": limits.rlimits(isolated=isolated), "cgroup_procs": group.procs_files if group else [],
+                "reap": isolated}
+        launcher = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec)]
+        if not isolated:
+            self.provide(files, isolated=False)
+            return launcher + argv
+        sizes = str(limits.file_bytes)
+        for name, text in (("passwd", f"student:x:{SANDBOX_UID}:{SANDBOX_UID}:student:{where['home']}:/usr/sbin/nologin\n"),
+                           ("group", f"student:x:{SANDBOX_UID}:\n")):
+            files[f"/etc/{name}"] = self.write_config(name, text.encode())
+        config_files = {f"{where['config']}/{p.name}": p for p in self.config.iterdir()
+                        if p.name not in ("notebook.ipynb", "passwd", "group")}
+        bwrap = [
+            isolation.bwrap,
+            "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-net", "--unshare-uts",
+            "--unshare-cgroup-try", "--disable-userns",
+            "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID), "--hostname", "sandbox",
+            "--die-with-parent", "--new-session",
+            # The private temporary folders first: a virtualenv or Python kept under /tmp is then
+            # bound on top of them (at its own path), not hidden by them.
+            "--proc", "/proc", "--dev", "/dev",
+            "--perms", "1777", "--size", sizes, "--tmpfs", "/tmp",
+            "--perms", "1777", "--size", sizes, "--tmpfs", "/var/tmp",
+            "--perms", "1777", "--size", sizes, "--tmpfs", "/dev/shm",
+            *isolation.binds,
+            # Room for a file of the largest allowed size next to the home folder's contents.
+            "--perms", "0755", "--size", str(2 * limits.file_bytes + 64 * 2**20), "--tmpfs", INSIDE,
+            "--dir", where["home"], "--dir", where["work"], "--dir", where["sink"],
+            *self.provide({**config_files, **files}, isolated=True),
+            "--remount-ro", "/",
+            "--chdir", where["work"],
+            "--", *argv,
+        ]
+        return launcher + bwrap
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- #
+# Unisolated runs: finding and stopping their processes
+# --------------------------------------------------------------------------- #
 
 
 def _proc_status(pid: str) -> dict:
@@ -149,8 +472,8 @@ def _has_marker(pid: str, marker: str) -> bool:
         return False
 
 
-def find_processes(*, uid: int | None = None, sid: int | None = None, marker: str | None = None) -> list[int]:
-    """Live (non-zombie) processes owned by ``uid``, in session ``sid`` or with ``marker``."""
+def find_processes(*, sid: int | None = None, marker: str | None = None) -> list[int]:
+    """Live (non-zombie) processes in session ``sid`` or with ``marker`` in their environment."""
     found = []
     me = os.getpid()
     for pid in os.listdir("/proc"):
@@ -159,9 +482,7 @@ def find_processes(*, uid: int | None = None, sid: int | None = None, marker: st
         status = _proc_status(pid)
         if not status or status.get("State", ["?"])[0] in ("Z", "X"):
             continue
-        if ((uid is not None and str(uid) in status.get("Uid", []))
-                or (sid is not None and _proc_sid(pid) == sid)
-                or (marker is not None and _has_marker(pid, marker))):
+        if (sid is not None and _proc_sid(pid) == sid) or (marker is not None and _has_marker(pid, marker)):
             found.append(int(pid))
     return found
 
@@ -187,20 +508,17 @@ def resident_bytes(pids: list[int]) -> int:
     return total
 
 
-def kill_user(uid: int) -> None:
-    """SIGKILL every process of ``uid`` (as that user: ``kill(-1)``), until none is left."""
-    for _ in range(20):
-        subprocess.run([sys.executable, "-I", "-S", str(LAUNCHER), "kill", str(uid)],
-                       check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not find_processes(uid=uid):
-            return
-        time.sleep(0.05)
+def inner_to_outer(inner: int, candidates: list[int]) -> int | None:
+    """The pid, as the grader sees it, of the process that has pid ``inner`` inside its pid namespace."""
+    for pid in candidates:
+        ns = _proc_status(str(pid)).get("NSpid")
+        if ns and ns[-1] == str(inner):
+            return pid
+    return None
 
 
-def kill_tree(*, uid: int | None, sid: int | None, marker: str) -> None:
-    """Kill everything a run started, however it tried to hide."""
-    if uid is not None:
-        kill_user(uid)
+def kill_tree(*, sid: int | None, marker: str) -> None:
+    """Kill everything an unisolated run started that can still be found (session, marker)."""
     for _ in range(20):
         pids = find_processes(sid=sid, marker=marker)
         if not pids:
@@ -209,164 +527,3 @@ def kill_tree(*, uid: int | None, sid: int | None, marker: str) -> None:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         time.sleep(0.05)
-
-
-def remove_user_files(uid: int) -> None:
-    """Delete what ``uid`` left in the machine's shared temporary folders."""
-    for top in SHARED_TMP:
-        for root, dirs, files in os.walk(top):
-            for name in list(dirs) + files:
-                path = os.path.join(root, name)
-                try:
-                    if os.lstat(path).st_uid != uid:
-                        continue
-                except OSError:
-                    continue
-                if name in dirs:
-                    dirs.remove(name)
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        os.unlink(path)
-            if root.count(os.sep) - top.count(os.sep) >= 2:
-                dirs.clear()
-
-
-_FONT_CACHE_LOCK = threading.Lock()
-
-
-def _matplotlib_cache_template() -> Path:
-    """A matplotlib font cache built once per matplotlib version, copied into every run (~0.5 s each)."""
-    import matplotlib
-
-    with _FONT_CACHE_LOCK:
-        template = Path(tempfile.gettempdir()) / f"nncourse-mplcache-{matplotlib.__version__}"
-        if not template.is_dir():
-            building = Path(tempfile.mkdtemp(prefix="nncourse-mplcache-building-"))
-            subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=False,
-                           env={**os.environ, "MPLCONFIGDIR": str(building)},
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                os.rename(building, template)
-            except OSError:  # another grader finished first
-                shutil.rmtree(building, ignore_errors=True)
-        return template
-
-
-def needed_paths() -> set[Path]:
-    """What a run must be able to read: the Python installation, the virtualenv, the course's code."""
-    return {Path(os.path.realpath(sys.executable)), Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-            Path(__file__).resolve().parents[2]}
-
-
-def kept_under_private_tmp(folders, run_root: Path) -> list[str]:
-    """The run's folder, plus any needed path that lives under a folder the run gets a private copy of.
-
-    A checkout (and its ``.venv``) under ``/tmp`` would otherwise vanish behind
-    the run's private ``/tmp``; the launcher binds these back at the same path.
-    """
-    kept = [str(run_root)]
-    for path in sorted(needed_paths()):
-        path = path if path.is_dir() else path.parent
-        if any(path.is_relative_to(folder) and path != Path(folder) for folder in folders):
-            kept.append(str(path))
-    return kept
-
-
-def closed_parents() -> list[tuple[str, str]]:
-    """``(parent, child)`` pairs where a folder the run needs sits in a folder closed to others.
-
-    Typically ``/root`` (mode 700) holding a pyenv Python that the virtualenv
-    points into: the launcher re-exposes just that child to the sandbox user.
-    """
-    pairs = set()
-    for target in needed_paths():
-        for parent in reversed(target.parents):
-            if parent == target or not (parent.stat().st_mode & 0o001):
-                if parent != target:
-                    child = target.parts[: len(parent.parts) + 1]
-                    pairs.add((str(parent), str(Path(*child))))
-                break
-    return sorted(pairs)
-
-
-class RunDir:
-    """The fresh folder tree of one run (removed by :meth:`remove`)."""
-
-    def __init__(self, uid: int | None):
-        self.uid = uid
-        self.root = Path(tempfile.mkdtemp(prefix="nncourse-run-", dir=LEASES / str(uid) if uid is not None else None))
-        self.root.chmod(0o755)
-        self.home = self.root / "home"
-        self.work = self.root / "work"
-        self.exchange = self.root / "exchange"
-        self.record = self.root / "record"
-        self.tmp = self.root / "tmp"
-        for folder in (self.home, self.work, self.exchange, self.record, self.tmp):
-            folder.mkdir(mode=0o700)
-        shutil.copytree(_matplotlib_cache_template(), self.home / ".matplotlib")
-        if uid is not None:
-            for folder in (self.home, self.work, self.exchange, self.record, self.tmp):
-                for path in [folder, *folder.rglob("*")]:
-                    os.lchown(path, uid, uid)
-        self.marker = uuid.uuid4().hex
-
-    def give(self, path: Path) -> None:
-        """Make a file the grader wrote readable and writable by the run's user."""
-        if self.uid is not None:
-            os.lchown(path, self.uid, self.uid)
-
-    def environment(self, extra: dict, *, isolate: bool) -> dict:
-        """A clean environment: nothing of the grader's own, fresh configuration dirs.
-
-        Sandboxed runs keep temporary files in their private ``/tmp`` (see
-        :mod:`._launch`); others in a folder of the run.
-        """
-        venv_bin = str(Path(sys.executable).parent)
-        env = {
-            "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": str(self.home),
-            "TMPDIR": "/tmp" if isolate and self.uid is not None else str(self.tmp),
-            "USER": "student", "LOGNAME": "student",
-            "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
-            "IPYTHONDIR": str(self.home / ".ipython"),
-            "MPLCONFIGDIR": str(self.home / ".matplotlib"),
-            "JUPYTER_CONFIG_DIR": str(self.home / ".jupyter"),
-            "JUPYTER_DATA_DIR": str(self.home / ".local/share/jupyter"),
-            "JUPYTER_RUNTIME_DIR": str(self.home / ".local/share/jupyter/runtime"),
-            "JUPYTER_PLATFORM_DIRS": "1",
-            "XDG_CACHE_HOME": str(self.home / ".cache"),
-            "XDG_CONFIG_HOME": str(self.home / ".config"),
-            "PYTHONNOUSERSITE": "1", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            MARKER_ENV: self.marker,
-        }
-        env.update(extra)
-        return env
-
-    def launch(self, argv: list[str], *, env: dict, limits: Limits, stdout, isolate: bool,
-               hide: tuple = ()) -> subprocess.Popen:
-        """Start ``argv`` in a new session through the launcher (limits, namespace, user)."""
-        sandboxed = isolate and self.uid is not None
-        rlimits = limits.rlimits()
-        if not sandboxed:
-            # RLIMIT_NPROC counts every task of the user: leave room for what the user already runs.
-            rlimits["RLIMIT_NPROC"] += _tasks_of(os.getuid())
-        spec = {"limits": rlimits, "cwd": str(self.work), "uid": self.uid if sandboxed else None,
-                "network": False if sandboxed else None,
-                "expose": closed_parents() if sandboxed else [], "stage": str(self.root / "stage"),
-                "hide": [str(p) for p in hide] if sandboxed else [],
-                "private_tmp": {"folders": list(SHARED_TMP[:3]), "size": limits.file_bytes,
-                                "keep": kept_under_private_tmp(SHARED_TMP[:3], self.root)}
-                if sandboxed else None}
-        if sandboxed:
-            (self.root / "stage").mkdir(mode=0o700, exist_ok=True)
-        command = [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec), *argv]
-        return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=stdout,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-
-    def remove(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
-        if self.uid is not None:
-            remove_user_files(self.uid)

@@ -1,13 +1,16 @@
 """Lesson 03's demo: a small network, one input traced through it, and what every unit computes.
 
 The network has layer sizes 2 -> 4 -> 3: two inputs, four hidden units with a
-chosen activation, three outputs with softmax. Its weights come from
-:func:`nncourse.layers.init_params` with the chosen initialisation and seed;
-the hidden biases are drawn from N(0, 0.5^2) with the same seed, because the
-package's zero biases would put every hidden unit's boundary through the
-origin and make the pictures dull. The output biases stay 0, so that tiny
-weights ("small", "zeros") give the uniform prediction of an untrained
-classifier, 1/3 per class (lesson 03, section 5).
+chosen activation, three classes 0, 1, 2 with softmax. Its weights come from
+:func:`nncourse.layers.init_params` with the chosen initialisation and seed
+(or are all 0.5 for "constant"). For the random initialisations the hidden
+biases are drawn from N(0, 0.5^2) with the same seed, because the package's
+zero biases would put every hidden unit's boundary through the origin and
+make the pictures dull. The two symmetric initialisations, "zeros" and
+"constant", keep every bias at 0: random biases would make the hidden units
+differ and hide the symmetry they are there to show (lesson 03, section 4.1).
+The output biases are always 0, so that tiny weights ("small", "zeros") give
+the uniform prediction of an untrained classifier, 1/3 per class (section 5).
 
 * Left: the network. An edge's width is proportional to ``|W_ij|`` and its
   colour gives the sign (diverging map, 0 in the middle); each unit shows its
@@ -15,7 +18,7 @@ classifier, 1/3 per class (lesson 03, section 5).
   the actual numbers and shapes.
 * Right: one thumbnail per unit, the unit's output over the input square
   ``[-3, 3]^2`` with the chosen input marked: the four hidden units, the three
-  output probabilities, and the predicted class (arg max) per region.
+  output probabilities P(class k), and the predicted class (arg max) per region.
 
 :func:`make_network`, :func:`trace` and :func:`unit_maps` are the demo's
 arithmetic as plain functions; everything is computed with :mod:`nncourse.layers`.
@@ -31,22 +34,35 @@ from .. import layers
 from ._base import (DIVERGING_CMAP, OKABE_ITO, SEQUENTIAL_CMAP, Demo, centred_norm, dropdown, float_slider,
                     new_figure, slider)
 
-__all__ = ["network_demo", "NetworkDemo", "make_network", "trace", "unit_maps", "SIZES", "EXTENT"]
+__all__ = ["network_demo", "NetworkDemo", "make_network", "trace", "unit_maps", "SIZES", "EXTENT", "SYMMETRIC",
+           "CONSTANT"]
 
 #: Layer sizes of the demo network: 2 inputs, 4 hidden units, 3 classes.
 SIZES = (2, 4, 3)
 #: The input square the thumbnails cover, [-EXTENT, EXTENT]^2.
 EXTENT = 3.0
+#: Initialisations that give every unit of a layer the same weights; they keep the biases equal (0) too.
+SYMMETRIC = ("zeros", "constant")
+#: The weight of every edge under the "constant" initialisation.
+CONSTANT = 0.5
 _GRID = 61
 
 
 def make_network(seed: int, init: str = "he", sizes=SIZES) -> list:
-    """Parameters ``[(W1, b1), ..., (WL, bL)]`` drawn from ``seed``.
+    """Parameters ``[(W1, b1), ..., (WD, bD)]`` drawn from ``seed``.
 
-    Weights by ``init``; hidden biases from N(0, 0.5^2); output biases 0.
+    Weights by ``init`` (one of :data:`nncourse.layers.INITS`, or "constant":
+    every weight :data:`CONSTANT`). Hidden biases from N(0, 0.5^2), except for
+    the :data:`SYMMETRIC` initialisations, whose biases are all 0 like their
+    weights are all equal; output biases 0.
     """
     rng = np.random.default_rng(seed)
-    params = layers.init_params(list(sizes), init=init, seed=rng)
+    if init == "constant":
+        params = [(np.full_like(W, CONSTANT), b) for W, b in layers.init_params(list(sizes), init="zeros", seed=rng)]
+    else:
+        params = layers.init_params(list(sizes), init=init, seed=rng)
+    if init in SYMMETRIC:
+        return params
     last = len(params) - 1
     return [(W, b if l == last else rng.normal(0.0, 0.5, size=b.shape)) for l, (W, b) in enumerate(params)]
 
@@ -54,8 +70,9 @@ def make_network(seed: int, init: str = "he", sizes=SIZES) -> list:
 def trace(params, x, activation: str = "relu") -> list:
     """The forward pass of one input ``x`` (shape (2,)) as a list of steps.
 
-    Each step is a dict with ``name`` ("Z1", "A1", ...), ``formula`` and
-    ``value`` (an array of shape (1, n_units): the input is a batch of one).
+    Each step is a dict with ``name`` ("Z1", "A1", ..., and "P" for the
+    softmax output), ``formula`` and ``value`` (an array of shape (1, n_units):
+    the input is a batch of one).
     """
     X = np.asarray(x, dtype=float).reshape(1, -1)
     _, cache = layers.forward(params, X, activation=activation, output="softmax")
@@ -65,7 +82,7 @@ def trace(params, x, activation: str = "relu") -> list:
         last = layer == len(cache)
         steps.append({"name": f"Z{layer}", "formula": f"A{layer - 1} @ W{layer} + b{layer}", "value": Z})
         output = layers.activation_forward(Z, name)[0]
-        steps.append({"name": "Y_hat" if last else f"A{layer}", "formula": f"{name}(Z{layer})", "value": output})
+        steps.append({"name": "P" if last else f"A{layer}", "formula": f"{name}(Z{layer})", "value": output})
     return steps
 
 
@@ -73,16 +90,16 @@ def unit_maps(params, activation: str = "relu", n: int = _GRID) -> dict:
     """Every unit's output over the square [-EXTENT, EXTENT]^2 on an ``n`` x ``n`` grid.
 
     Returns ``x1``, ``x2`` (the grid axes, shape (n,)), ``hidden`` (n, n,
-    n_hidden), ``output`` (n, n, n_classes: the softmax probabilities) and
-    ``predicted`` (n, n: the arg max class).
+    n_hidden), ``output`` (n, n, K: the softmax probabilities P) and
+    ``predicted`` (n, n: the arg max class, 0 .. K - 1).
     """
     axis = np.linspace(-EXTENT, EXTENT, n)
     g1, g2 = np.meshgrid(axis, axis)  # g1 varies along columns: x1 to the right, x2 upwards
     X = np.column_stack([g1.ravel(), g2.ravel()])
-    Y_hat, cache = layers.forward(params, X, activation=activation, output="softmax")
+    P, cache = layers.forward(params, X, activation=activation, output="softmax")
     hidden = cache[1].dense[0] if len(cache) > 1 else X
-    return {"x1": axis, "x2": axis, "hidden": hidden.reshape(n, n, -1), "output": Y_hat.reshape(n, n, -1),
-            "predicted": np.argmax(Y_hat, axis=1).reshape(n, n)}
+    return {"x1": axis, "x2": axis, "hidden": hidden.reshape(n, n, -1), "output": P.reshape(n, n, -1),
+            "predicted": np.argmax(P, axis=1).reshape(n, n)}
 
 
 def _positions(sizes):
@@ -108,7 +125,8 @@ class NetworkDemo(Demo):
                                        {"ReLU": "relu", "tanh": "tanh", "sigmoid": "sigmoid",
                                         "leaky ReLU": "leaky_relu"}),
                 "init": dropdown("initialisation", "How the weights are drawn (lesson 03, section 4)",
-                                 {"He": "he", "Xavier": "xavier", "small (std 0.01)": "small", "zeros": "zeros"}),
+                                 {"He": "he", "Xavier": "xavier", "small (std 0.01)": "small",
+                                  "zeros (biases 0 too)": "zeros", f"constant {CONSTANT} (biases 0)": "constant"}),
                 "seed": slider("seed", "Seed of the random weights and biases: a different network",
                                value=0, min=0, max=20),
             },
@@ -128,7 +146,7 @@ class NetworkDemo(Demo):
             self._thumbnail(ax, maps["hidden"][:, :, j], f"hidden unit {j + 1}: a", (x1, x2),
                             SEQUENTIAL_CMAP, None)
         for k, ax in enumerate(thumbs[4:7]):
-            self._thumbnail(ax, maps["output"][:, :, k], f"output {k + 1}: P(class {k + 1})", (x1, x2),
+            self._thumbnail(ax, maps["output"][:, :, k], f"output {k}: P(class {k})", (x1, x2),
                             SEQUENTIAL_CMAP, (0.0, 1.0))
         self._regions(thumbs[7], maps, (x1, x2))
         return fig
@@ -178,7 +196,7 @@ class NetworkDemo(Demo):
         ax.imshow(maps["predicted"], origin="lower", extent=(-EXTENT, EXTENT, -EXTENT, EXTENT),
                   cmap=ListedColormap(OKABE_ITO[:3]), vmin=-0.5, vmax=2.5)
         ax.scatter([point[0]], [point[1]], marker="x", color="black", s=40, linewidths=2)
-        ax.set_title("predicted class (arg max)\norange 1, sky 2, green 3", fontsize=8)
+        ax.set_title("predicted class (arg max)\norange 0, sky 1, green 2", fontsize=8)
         ax.set_xticks([])
         ax.set_yticks([])
 

@@ -312,3 +312,420 @@ CORRECT = [
     correct("numerical-gradient", "nditer", _numerical_nditer),
     correct("numerical-gradient", "copies", _numerical_copy_perturb),
 ]
+
+
+# ------------------------------------------------------------ value-class (added with the exercise)
+class _V:
+    """A learner's Value: __add__ as the notebook gives it, the rest written from the statement."""
+
+    def __init__(self, data, children=()):
+        self.data = float(data)
+        self.grad = 0.0
+        self._children = tuple(children)
+        self._backward = lambda: None
+
+    def _wrap(self, other):
+        return other if isinstance(other, _V) else type(self)(other)
+
+    def __add__(self, other):
+        other = self._wrap(other)
+        out = type(self)(self.data + other.data, (self, other))
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = self._wrap(other)
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = _backward
+        return out
+
+    def _unary(self, value, local):
+        out = type(self)(value, (self,))
+
+        def _backward():
+            self.grad += local() * out.grad
+        out._backward = _backward
+        return out
+
+    def tanh(self):
+        t = np.tanh(self.data)
+        return self._unary(t, lambda: 1 - t ** 2)
+
+    def relu(self):
+        return self._unary(max(0.0, self.data), lambda: float(self.data > 0))
+
+    def _order(self):
+        order, seen, stack = [], set(), [(self, False)]
+        while stack:                                   # an iterative depth-first walk
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+            elif id(node) not in seen:
+                seen.add(id(node))
+                stack.append((node, True))
+                stack.extend((child, False) for child in node._children)
+        return order
+
+    def backward(self):
+        self.grad = 1.0
+        for node in reversed(self._order()):
+            node._backward()
+
+
+class _VAssigned(_V):
+    def __mul__(self, other):
+        other = self._wrap(other)
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad = other.data * out.grad
+            other.grad = self.data * out.grad
+        out._backward = _backward
+        return out
+
+    def _unary(self, value, local):
+        out = type(self)(value, (self,))
+
+        def _backward():
+            self.grad = local() * out.grad
+        out._backward = _backward
+        return out
+
+
+class _VAssignedRecursiveWalk(_VAssigned):
+    """= instead of +=, with the recursive depth-first walk the statement describes."""
+
+    def backward(self):
+        order, seen = [], set()
+
+        def visit(node):
+            if id(node) not in seen:
+                seen.add(id(node))
+                for child in node._children:
+                    visit(child)
+                order.append(node)
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+class _VRecursive(_V):
+    def backward(self):
+        self.grad = 1.0
+
+        def go(node):
+            node._backward()
+            for child in node._children:
+                go(child)
+        go(self)
+
+
+class _VForwardOrder(_V):
+    def backward(self):
+        self.grad = 1.0
+        for node in self._order():
+            node._backward()
+
+
+class _VNoSeen(_V):
+    def backward(self):
+        order = []
+
+        def visit(node):
+            for child in node._children:
+                visit(child)
+            order.append(node)
+        visit(self)
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+class _VOwnFactor(_V):
+    def __mul__(self, other):
+        other = self._wrap(other)
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += self.data * out.grad
+            other.grad += other.data * out.grad
+        out._backward = _backward
+        return out
+
+
+class _VTanhOfInput(_V):
+    def tanh(self):
+        return self._unary(np.tanh(self.data), lambda: 1 - self.data ** 2)
+
+
+class _VReluAtZero(_V):
+    def relu(self):
+        return self._unary(max(0.0, self.data), lambda: float(self.data >= 0))
+
+
+class _VNoSeed(_V):
+    def backward(self):
+        for node in reversed(self._order()):
+            node._backward()
+
+
+class _VNoUpstream(_V):
+    def __mul__(self, other):
+        other = self._wrap(other)
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data
+            other.grad += self.data
+        out._backward = _backward
+        return out
+
+    def _unary(self, value, local):
+        out = type(self)(value, (self,))
+
+        def _backward():
+            self.grad += local()
+        out._backward = _backward
+        return out
+
+
+class _VMulUnwrapped(_V):
+    def __mul__(self, other):
+        out = type(self)(self.data * other.data, (self, other))
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = _backward
+        return out
+
+
+class _VTanhOneMinus(_V):
+    def tanh(self):
+        t = np.tanh(self.data)
+        return self._unary(t, lambda: 1 - t)
+
+
+class _VEveryGradOne(_V):
+    def backward(self):
+        order = self._order()
+        for node in order:
+            node.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+class _VReluByOutput(_V):
+    def relu(self):
+        out_value = max(0.0, self.data)
+        return self._unary(out_value, lambda: 1.0 if out_value > 0 else 0.0)
+
+
+class _VZeroFirst(_V):
+    def backward(self):
+        order = self._order()
+        for node in order:
+            node.grad = 0.0
+        self.grad = 1.0
+        for node in reversed(order):
+            node._backward()
+
+
+# ------------------------------------------------------------ softmax-backward (added with the exercise)
+def _first_row_jacobian(dP, P):
+    J = np.diag(P[0]) - np.outer(P[0], P[0])
+    return dP @ J
+
+
+def _jacobian_plus(dP, P):
+    return np.array([d @ (np.diag(p) + np.outer(p, p)) for d, p in zip(dP, P)])
+
+
+def _jacobian_dot(dP, P):
+    return np.array([d @ (np.diag(p) - p @ p) for d, p in zip(dP, P)])
+
+
+def _jacobian_loop(dP, P):
+    dZ = np.zeros_like(P)
+    for i in range(P.shape[0]):
+        for k in range(P.shape[1]):
+            for j in range(P.shape[1]):
+                dZ[i, k] += dP[i, j] * P[i, j] * ((j == k) - P[i, k])
+    return dZ
+
+
+# ------------------------------------------------------------ sigmoid-bce-grad (added with the exercise)
+def _sbce(rule):
+    def sigmoid_bce_grad(z, y):
+        p = activations.sigmoid(z)
+        return rule(z, y, p)
+    return sigmoid_bce_grad
+
+
+def _sbce_naive(z, y):
+    p = 1 / (1 + np.exp(-z))
+    return (p - y) / z.size
+
+
+# ------------------------------------------------------------ the bug hunt (added with the exercise)
+def _two_layer(dA1_rule=lambda dZ2, W2: dZ2 @ W2.T, mask=lambda dA1, Z1, A1: dA1 * (Z1 > 0), order=1,
+               db1_rule=lambda dZ1: dZ1.sum(axis=0)):
+    from nncourse import losses
+
+    def two_layer_grads(params, X, y):
+        (W1, b1), (W2, b2) = params
+        Z1 = X @ W1 + b1
+        A1 = np.maximum(Z1, 0)
+        Z2 = A1 @ W2 + b2
+        dZ2 = losses.softmax_cross_entropy_grad(Z2, y)
+        dW2, db2 = A1.T @ dZ2, dZ2.sum(axis=0)
+        dZ1 = mask(dA1_rule(dZ2, W2), Z1, A1)
+        grads = [(X.T @ dZ1, db1_rule(dZ1)), (dW2, db2)]
+        return grads[::order]
+    return two_layer_grads
+
+
+def _two_layer_einsum(params, X, y):
+    from nncourse import losses
+
+    (W1, b1), (W2, b2) = params
+    Z1 = np.einsum("ni,ih->nh", X, W1) + b1
+    A1 = np.where(Z1 > 0, Z1, 0.0)
+    dZ2 = losses.softmax_cross_entropy_grad(A1 @ W2 + b2, y)
+    dZ1 = np.einsum("nk,hk->nh", dZ2, W2) * (Z1 > 0)
+    return [(np.einsum("ni,nh->ih", X, dZ1), dZ1.sum(0)), (np.einsum("nh,nk->hk", A1, dZ2), dZ2.sum(0))]
+
+
+def _linear(dz=lambda y_hat, y: 2.0 * (y_hat - y) / y_hat.size, db=lambda dZ: dZ.sum(axis=0),
+            dw=lambda X, dZ: X.T @ dZ):
+    def linear_mse_grads(params, X, y):
+        [(W, b)] = params
+        dZ = dz(X @ W + b, y)
+        return [(dw(X, dZ), db(dZ))]
+    return linear_mse_grads
+
+
+def _penalised(share=lambda dW, W, l2: dW + l2 * W, bias=lambda db, b, l2: db):
+    from nncourse import layers, losses
+
+    def penalised_grads(params, X, y, l2):
+        _, cache = layers.forward(params, X, activation="tanh")
+        dZ_out = losses.softmax_cross_entropy_grad(cache[-1].activation[0], y)
+        return [(share(dW, W, l2), bias(db, b, l2))
+                for (W, b), (dW, db) in zip(params, backprop.backward(dZ_out, cache))]
+    return penalised_grads
+
+
+def _penalised_by_hand(params, X, y, l2):
+    from nncourse import losses
+
+    As, A = [X], X
+    for W, b in params[:-1]:
+        A = np.tanh(A @ W + b)
+        As.append(A)
+    dZ = losses.softmax_cross_entropy_grad(A @ params[-1][0] + params[-1][1], y)
+    grads = []
+    for layer in range(len(params) - 1, -1, -1):
+        W = params[layer][0]
+        grads.insert(0, (As[layer].T @ dZ + l2 * W, dZ.sum(axis=0)))
+        if layer:
+            dZ = dZ @ W.T * (1 - As[layer] ** 2)
+    return grads
+
+
+WRONG += [
+    wrong("value-class", "= instead of += in *, tanh and relu", "grad-assigned-not-added", _VAssignedRecursiveWalk),
+    # With another walk, = gives other wrong numbers (which share survives depends on the order): generic.
+    wrong("value-class", "= instead of +=, an iterative walk", "grad-assigned-not-added", _VAssigned),
+    wrong("value-class", "backward recurses into the children", "no-topological-order", _VRecursive),
+    wrong("value-class", "topological order walked forwards", "order-not-reversed", _VForwardOrder),
+    wrong("value-class", "no visited set", "node-visited-twice", _VNoSeen),
+    wrong("value-class", "* multiplies by its own value", "mul-own-value", _VOwnFactor),
+    wrong("value-class", "tanh' as 1 - x**2 of the input", "tanh-derivative-of-input", _VTanhOfInput),
+    wrong("value-class", "relu' = 1 at 0", "relu-derivative-1-at-0", _VReluAtZero),
+    wrong("value-class", "L.grad never set to 1", "output-gradient-not-set", _VNoSeed),
+    wrong("value-class", "local gradient without out.grad", "upstream-gradient-forgotten", _VNoUpstream),
+    wrong("value-class", "* does not wrap numbers", "number-not-wrapped", _VMulUnwrapped),
+    wrong("value-class", "tanh' = 1 - t", None, _VTanhOneMinus),
+    wrong("value-class", "every grad set to 1 first", None, _VEveryGradOne),
+    wrong("softmax-backward", "P (1 - P) only", "diagonal-only", lambda dP, P: dP * P * (1 - P)),
+    wrong("softmax-backward", "unweighted sum", "weights-missing-in-the-sum",
+          lambda dP, P: P * (dP - dP.sum(axis=1, keepdims=True))),
+    wrong("softmax-backward", "no outer P", "outer-p-missing", lambda dP, P: dP - (dP * P).sum(axis=1, keepdims=True)),
+    wrong("softmax-backward", "sum minus dP", "sign-flipped", lambda dP, P: P * ((P * dP).sum(1, keepdims=True) - dP)),
+    wrong("softmax-backward", "np.sum over everything", "summed-over-every-row", lambda dP, P: P * (dP - np.sum(dP * P))),
+    wrong("softmax-backward", "axis=0", "summed-over-the-samples",
+          lambda dP, P: P * (dP - np.sum(dP * P, axis=0, keepdims=True))),
+    wrong("softmax-backward", "no keepdims", "keepdims-missing", lambda dP, P: P * (dP - np.sum(dP * P, axis=1))),
+    wrong("softmax-backward", "Jacobian of the first row", "first-row-jacobian", _first_row_jacobian),
+    wrong("softmax-backward", "p @ p for the outer product", "outer-product-as-dot", _jacobian_dot),
+    wrong("softmax-backward", "diag(p) + p p^T", None, _jacobian_plus),
+    wrong("sigmoid-bce-grad", "divided by len(z)", "divided-by-the-rows", _sbce(lambda z, y, p: (p - y) / len(z))),
+    wrong("sigmoid-bce-grad", "no 1/N", "not-divided", _sbce(lambda z, y, p: p - y)),
+    wrong("sigmoid-bce-grad", "y - p", "y-minus-p", _sbce(lambda z, y, p: (y - p) / z.size)),
+    wrong("sigmoid-bce-grad", "1 / (1 + exp(-z))", ("naive-sigmoid", OVERFLOW), _sbce_naive),
+    wrong("sigmoid-bce-grad", "(p - y) p (1 - p) / N", "denominator-dropped",
+          _sbce(lambda z, y, p: (p - y) * p * (1 - p) / z.size)),
+    wrong("sigmoid-bce-grad", "dL/dp only", "gradient-with-respect-to-p",
+          _sbce(lambda z, y, p: (p - y) / (p * (1 - p)) / z.size)),
+    wrong("sigmoid-bce-grad", "z - y", "logits-instead-of-probabilities", _sbce(lambda z, y, p: (z - y) / z.size)),
+    wrong("sigmoid-bce-grad", "sigma' as exp(-z) / (1 + exp(-z))**2", (OVERFLOW, "naive-sigmoid"),
+          _sbce(lambda z, y, p: (p - y) / (p * (1 - p)) * np.exp(-z) / (1 + np.exp(-z)) ** 2 / z.size)),
+    wrong("sigmoid-bce-grad", "p clipped to [1e-7, 1 - 1e-7]",
+          None, _sbce(lambda z, y, p: (np.clip(p, 1e-7, 1 - 1e-7) - y) / z.size)),
+    wrong("bug-two-layer", "handed in unchanged", "transpose-still-missing", _two_layer(dA1_rule=lambda dZ2, W2: dZ2 @ W2)),
+    wrong("bug-two-layer", "the ReLU mask lost in the fix", "relu-derivative-dropped",
+          _two_layer(mask=lambda dA1, Z1, A1: dA1)),
+    wrong("bug-two-layer", "times A1", "relu-instead-of-its-derivative", _two_layer(mask=lambda dA1, Z1, A1: dA1 * A1)),
+    wrong("bug-two-layer", "layer 2 first", "layers-in-reverse-order", _two_layer(order=-1)),
+    wrong("bug-two-layer", "W2 @ dZ2.T", None, _two_layer(dA1_rule=lambda dZ2, W2: W2 @ dZ2.T)),
+    wrong("bug-two-layer", "db1 averaged", "generic:factor-1/n", _two_layer(db1_rule=lambda dZ1: dZ1.mean(axis=0))),
+    wrong("bug-two-layer", "mask from Z1 >= 1", None, _two_layer(mask=lambda dA1, Z1, A1: dA1 * (Z1 >= 1))),
+    wrong("bug-two-layer", "fixed with W2.T but the mask on A1 > 1", None,
+          _two_layer(mask=lambda dA1, Z1, A1: dA1 * (A1 > 1))),
+    wrong("bug-linear-mse", "handed in unchanged", "db-still-averaged", _linear(db=lambda dZ: dZ.mean(axis=0))),
+    wrong("bug-linear-mse", "db = dZ", "db-not-summed", _linear(db=lambda dZ: dZ)),
+    wrong("bug-linear-mse", "db = dZ.sum()", "db-summed-over-everything", _linear(db=lambda dZ: dZ.sum())),
+    wrong("bug-linear-mse", "keepdims", "db-with-keepdims", _linear(db=lambda dZ: dZ.sum(axis=0, keepdims=True))),
+    wrong("bug-linear-mse", "dW averaged too", "dw-divided-by-n-too",
+          _linear(dw=lambda X, dZ: X.T @ dZ / X.shape[0])),
+    wrong("bug-linear-mse", "no 2", "factor-two-dropped", _linear(dz=lambda y_hat, y: (y_hat - y) / y_hat.size)),
+    wrong("bug-linear-mse", "divided by the rows", "divided-by-the-rows",
+          _linear(dz=lambda y_hat, y: 2 * (y_hat - y) / len(y))),
+    wrong("bug-linear-mse", "summed over the outputs", None, _linear(db=lambda dZ: dZ.sum(axis=1))),
+    wrong("bug-l2-penalty", "handed in unchanged", "penalty-overwrites-gradient", _penalised(share=lambda dW, W, l2: l2 * W)),
+    wrong("bug-l2-penalty", "penalty line deleted", "penalty-left-out", _penalised(share=lambda dW, W, l2: dW)),
+    wrong("bug-l2-penalty", "biases penalised too", "penalty-on-the-biases",
+          _penalised(bias=lambda db, b, l2: db + l2 * b)),
+    wrong("bug-l2-penalty", "2 l2 W", "penalty-share-doubled", _penalised(share=lambda dW, W, l2: dW + 2 * l2 * W)),
+    wrong("bug-l2-penalty", "l2 / 2 W", "penalty-share-halved", _penalised(share=lambda dW, W, l2: dW + l2 / 2 * W)),
+    wrong("bug-l2-penalty", "minus l2 W", "penalty-share-subtracted", _penalised(share=lambda dW, W, l2: dW - l2 * W)),
+    wrong("bug-l2-penalty", "l2 sign(W)", None, _penalised(share=lambda dW, W, l2: dW + l2 * np.sign(W))),
+    wrong("bug-l2-penalty", "l2 W squared", None, _penalised(share=lambda dW, W, l2: dW + l2 * W ** 2)),
+]
+CORRECT += [
+    correct("value-class", "iterative walk", _V),
+    correct("value-class", "relu' from the output", _VReluByOutput),
+    correct("value-class", "grads zeroed first", _VZeroFirst),
+    correct("softmax-backward", "the Jacobian, row by row", lambda dP, P: np.array(
+        [d @ (np.diag(p) - np.outer(p, p)) for d, p in zip(dP, P)])),
+    correct("softmax-backward", "loops", _jacobian_loop),
+    correct("softmax-backward", "expanded", lambda dP, P: P * dP - P * (P * dP).sum(axis=-1, keepdims=True)),
+    correct("sigmoid-bce-grad", "tanh form", lambda z, y: ((1 + np.tanh(z / 2)) / 2 - y) / np.size(z)),
+    correct("sigmoid-bce-grad", "sigmoid and mean size", _sbce(lambda z, y, p: (p - y) / p.size)),
+    correct("bug-two-layer", "fixed", _two_layer()),
+    correct("bug-two-layer", "einsum", _two_layer_einsum),
+    correct("bug-linear-mse", "fixed", _linear()),
+    correct("bug-linear-mse", "ones @ dZ", _linear(db=lambda dZ: np.ones(dZ.shape[0]) @ dZ)),
+    correct("bug-l2-penalty", "fixed", _penalised()),
+    correct("bug-l2-penalty", "by hand", _penalised_by_hand),
+]

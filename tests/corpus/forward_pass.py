@@ -206,3 +206,60 @@ CORRECT = [
     correct("initial-loss", "math.log", lambda k: __import__("math").log(k)),
     correct("initial-loss", "cross-entropy of uniform", lambda k: float(-np.mean(np.log(np.full(k, 1 / k))))),
 ]
+
+
+# ------------------------------------------------------------ z-variances (added with the exercise)
+def _variances(first=1.0, gain=lambda n, s: n * s ** 2, factor=lambda a: (1 + a ** 2) / 2, carry=True,
+               sizes_out=False, finish=np.array):
+    def z_variances(layer_sizes, weight_stds, slope):
+        out, mean_square = [], first
+        for l, s in enumerate(weight_stds):
+            n = layer_sizes[l + 1] if sizes_out else layer_sizes[l]
+            out.append(gain(n, s) * (mean_square if carry else (factor(slope) if l else 1.0)))
+            mean_square = factor(slope) * out[-1]
+        return finish(out)
+    return z_variances
+
+
+def _variances_all_activated(layer_sizes, weight_stds, slope):
+    v = 1.0
+    out = []
+    for n, s in zip(layer_sizes, weight_stds):
+        v = n * s * s * (1 + slope * slope) / 2 * v
+        out.append(v)
+    return np.array(out)
+
+
+def _variances_with_inputs(layer_sizes, weight_stds, slope):
+    v = [1.0]
+    for l, s in enumerate(weight_stds):
+        carried = v[-1] if l == 0 else (1 + slope ** 2) / 2 * v[-1]
+        v.append(layer_sizes[l] * s ** 2 * carried)
+    return np.array(v)
+
+
+def _variances_cumprod(layer_sizes, weight_stds, slope):
+    gains = np.asarray(layer_sizes[:-1]) * np.asarray(weight_stds) ** 2
+    gains[1:] *= (1 + slope ** 2) / 2
+    return np.cumprod(gains)
+
+
+WRONG += [
+    wrong("z-variances", "inputs treated as an activation", "first-layer-activated", _variances_all_activated),
+    wrong("z-variances", "(1 + slope) / 2", "slope-not-squared", _variances(factor=lambda a: (1 + a) / 2)),
+    wrong("z-variances", "1 + slope**2 without the half", "half-dropped", _variances(factor=lambda a: 1 + a ** 2)),
+    wrong("z-variances", "ReLU's 1/2 for every slope", "slope-ignored", _variances(factor=lambda a: 0.5)),
+    wrong("z-variances", "n * s instead of n * s**2", "std-not-squared", _variances(gain=lambda n, s: n * s)),
+    wrong("z-variances", "the layer's own width", "fan-out", _variances(sizes_out=True)),
+    wrong("z-variances", "one factor per layer, not carried", "not-carried-through", _variances(carry=False)),
+    wrong("z-variances", "standard deviations", "standard-deviations",
+          _variances(finish=lambda v: np.sqrt(np.array(v)))),
+    wrong("z-variances", "the inputs' variance first", "input-variance-included", _variances_with_inputs),
+    wrong("z-variances", "(1 - slope**2) / 2", None, _variances(factor=lambda a: (1 - a ** 2) / 2)),
+    wrong("z-variances", "1/2 + slope**2", None, _variances(factor=lambda a: 0.5 + a ** 2)),
+]
+CORRECT += [
+    correct("z-variances", "cumprod", _variances_cumprod),
+    correct("z-variances", "a list", _variances(finish=list)),
+    correct("z-variances", "divided by two at the end", _variances(factor=lambda a: (a * a + 1) * 0.5)),
+]

@@ -3,8 +3,9 @@
 ``main(images_dir)`` writes
 
 * ``forward_pass_network.png``: a 2 -> 4 -> 3 -> 3 network (two ReLU hidden
-  layers, a softmax output), with the parameter shapes between the layers, the
-  shapes of Z and A for a batch of n samples, and the parameter count;
+  layers, a softmax output P over classes 0, 1, 2), with the parameter shapes
+  between the layers, the shapes of Z and A for a batch of n samples, and the
+  parameter count;
 * ``forward_pass_loop.png``: the forward pass as a chain of steps (dense,
   activation, dense, ...) and, under each step, what it puts in the cache for
   the backward pass: ``(A_prev, W)`` for a dense step, ``(Z, name)`` for an
@@ -45,9 +46,11 @@ def draw_network(path: Path) -> None:
     xs = (0.8, 4.6, 8.4, 12.2)
     columns = [_column(x, n) for x, n in zip(xs, SIZES)]
     colours = (SKY, ORANGE, ORANGE, GREEN)
-    labels = ("x", "a^{(1)}", "a^{(2)}", r"\hat y")
+    labels = ("x", "a^{(1)}", "a^{(2)}", "p")
     for column, colour, label in zip(columns, colours, labels):
-        for i, xy in enumerate(column, start=1):
+        # Inputs and units are numbered from 1; classes from 0, like the labels y (the course's notation).
+        first = 0 if label == "p" else 1
+        for i, xy in enumerate(column, start=first):
             _node(ax, xy, f"${label}_{i}$", colour, fontsize=10)
     for left, right in zip(columns[:-1], columns[1:]):
         for a in left:
@@ -60,7 +63,7 @@ def draw_network(path: Path) -> None:
             va="bottom", fontsize=10.5)
     ax.text(xs[2], header_y, "hidden layer 2, ReLU\n$A^{(2)} = \\mathrm{ReLU}(Z^{(2)})$\n(n, 3)", ha="center",
             va="bottom", fontsize=10.5)
-    ax.text(xs[3], header_y, "output, softmax\n$\\hat Y = \\mathrm{softmax}(Z^{(3)})$\n(n, 3)", ha="center",
+    ax.text(xs[3], header_y, "output, softmax\n$P = \\mathrm{softmax}(Z^{(3)})$\n(n, 3)", ha="center",
             va="bottom", fontsize=10.5)
 
     counts = []
@@ -101,7 +104,7 @@ def draw_loop(path: Path) -> None:
         ("softmax", GREEN, "$(Z^{(3)}, $'softmax'$)$"),
     ]
     values = ["$X$\n(n, 2)", "$Z^{(1)}$\n(n, 4)", "$A^{(1)}$\n(n, 4)", "$Z^{(2)}$\n(n, 3)", "$A^{(2)}$\n(n, 3)",
-              "$Z^{(3)}$\n(n, 3)", "$\\hat Y$\n(n, 3)"]
+              "$Z^{(3)}$\n(n, 3)", "$P$\n(n, 3)"]
     box_w, box_h, gap = 1.25, 0.9, 0.75
     y = 2.0
     x = 0.9
