@@ -66,13 +66,14 @@ from nncourse.checks import exercise_rng, judge
 
 from . import notebook_format as nf
 from . import report
+from .classreport import diagnosis_of
 from ._files import open_folder
 from .rebuild import SubmissionError, parse_submission, read_submission_bytes, rebuild
 from .release import instructor_notebooks, write_atomic
 from .runner import Cancelled, code_cells, default_sanitize_file, run_notebook
 from .sandbox import IsolationUnavailable, Limits, isolation
 
-HELP = "grade a folder of students' submissions: gradebook, feedback, JUnit XML"
+HELP = "grade a folder of students' submissions: gradebook, feedback, class report, JUnit XML"
 MAX_ATTEMPTS = 3
 SECRET_FILE = ".grading-secret"
 CACHE_DIR = ".cache"
@@ -95,11 +96,16 @@ class CanaryFailed(RuntimeError):
 # --------------------------------------------------------------------------- #
 
 
-def _check_result(exercise_id: str, outcome: str, reason: str = "", seconds: float = 0.0) -> dict:
+def _check_result(exercise_id: str, outcome: str, reason: str = "", seconds: float = 0.0, *,
+                  mistake: str | None = None, hint: str | None = None, limit: str | None = None) -> dict:
+    """One exercise's result. ``mistake`` is the diagnosis id of the failure whose hint the reason shows
+    (a known mistake's name or a ``generic:...`` id; :func:`.classreport.diagnosis_of`), ``hint`` that
+    hint, ``limit`` the limit the answer ran into (``"time"``, ``"memory"``), for the class report."""
     exercise = EXERCISES[exercise_id]
     points = exercise.points if outcome == "passed" else None if outcome == "error" else 0
     return {"id": exercise_id, "title": exercise.title, "max_points": exercise.points, "points": points,
-            "outcome": outcome, "reason": reason, "seconds": round(seconds, 3)}
+            "outcome": outcome, "reason": reason, "seconds": round(seconds, 3), "mistake": mistake, "hint": hint,
+            "limit": limit}
 
 
 def _judge_one(exercise_id: str, cell, exchange: Path, seed: int) -> dict:
@@ -112,14 +118,15 @@ def _judge_one(exercise_id: str, cell, exchange: Path, seed: int) -> dict:
     except _exchange.ExchangeError as exc:
         if cell is not None and "Timeout" in cell.message:
             return _check_result(exercise_id, "failed", "the check did not finish within the time limit "
-                                 "(an endless loop, or a very slow answer)", seconds)
+                                 "(an endless loop, or a very slow answer)", seconds, limit="time")
         why = f" The check cell failed with {cell.message[:300]}" if cell is not None and cell.message else ""
         return _check_result(exercise_id, "failed", f"the check produced no results ({exc}).{why}", seconds)
     verdict = judge(exercise, cases, outcomes)
     if verdict.not_attempted:
         return _check_result(exercise_id, "not attempted", "the answer still raises NotImplementedError", seconds)
     if not verdict.passed:
-        return _check_result(exercise_id, "failed", verdict.message(), seconds)
+        mistake, hint = diagnosis_of(exercise, verdict)
+        return _check_result(exercise_id, "failed", verdict.message(), seconds, mistake=mistake, hint=hint)
     if cell is None or not cell.ok:
         detail = f" ({cell.message[:300]})" if cell is not None and cell.message else ""
         return _check_result(exercise_id, "failed", "the answer's values were right, but the check cell did not "
@@ -157,7 +164,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
 
     decided: dict[str, dict] = {}
     stubbed: set[str] = set()
-    stop_reason = ""
+    stop_reason, stop_limit = "", None
     for _attempt in range(MAX_ATTEMPTS):
         rebuilt = rebuild(instructor, cells, stubbed=stubbed)
         for exercise_id, answer in rebuilt.answers.items():
@@ -187,7 +194,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
                     where = "answer" if nf.is_answer_cell(code[run.fatal[0]]) else "check"
                     decided[exercise_id] = _check_result(
                         exercise_id, "failed", f"while its {where} cell ran, {run.fatal[1]}",
-                        run.cells[run.fatal[0]].seconds if run.fatal[0] in run.cells else 0.0)
+                        run.cells[run.fatal[0]].seconds if run.fatal[0] in run.cells else 0.0, limit=run.limit)
                     continue
                 n = check_cell.get(exercise_id)
                 if n is None or n not in run.cells:
@@ -198,7 +205,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
         if run.fatal is None:
             break
         if culprit is None:
-            cell_no = run.fatal[0]
+            cell_no, stop_limit = run.fatal[0], run.limit
             stop_reason = (f"the run stopped at a course cell (code cell {cell_no}): {run.fatal[1]}; something an "
                            "earlier answer started (a thread, a process, a signal) probably caused it"
                            if cell_no is not None else f"the run stopped: {run.fatal[1]}")
@@ -208,7 +215,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
         stop_reason = f"grading gave up after {MAX_ATTEMPTS} runs that each lost the kernel: {run.fatal[1]}"
     checks = [decided.get(e) or _check_result(e, "not graded", stop_reason or "the check cell never ran")
               for e in exercise_ids]
-    return {**base, "status": "graded", "reason": stop_reason, "checks": checks,
+    return {**base, "status": "graded", "reason": stop_reason, "limit": stop_limit, "checks": checks,
             "seconds": round(time.monotonic() - started, 3)}
 
 
@@ -743,7 +750,7 @@ def run(args) -> int:
           f"{summary['refused']} refused, {summary['errors']} grader errors) in {summary['seconds']:.1f} s")
     for lesson, line in summary["canary"].items():
         print(f"  canary {lesson}: {line}")
-    for key in ("gradebook_csv", "gradebook_json", "feedback", "junit", "log"):
+    for key in ("gradebook_csv", "gradebook_json", "report_html", "report_json", "feedback", "junit", "log"):
         print(f"  {key.replace('_', '.'):<15} {args.out / Path(summary[key]).name}")
     if summary["errors"]:
         print(f"nncourse grade: the grader could not run {summary['errors']} notebook(s); they are marked "
