@@ -328,3 +328,59 @@ def test_the_page_uses_the_course_palette_and_loads_nothing(simulated):
     assert colours and colours <= set(OKABE_ITO)
     assert "<script" not in page and "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "")
     assert "https://" not in page and "default-src 'none'" in page
+
+
+# --------------------------------------------------------------------------- #
+# End to end: the same class graded in the sandbox, then again from the cache
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.slow
+def test_grading_the_simulated_class_writes_the_report_and_a_rerun_writes_it_again(tmp_path_factory, grading_sandbox):
+    # The grading tests' helpers: submissions made from the real lesson, trimmed to its exercises.
+    from test_grading import answer_sources, dump, filled, trimmed
+
+    from nncourse.grading import notebook_format as nf
+    from nncourse.grading import release as rel
+    from nncourse.grading.grade import grade_submissions
+
+    base = tmp_path_factory.mktemp("graded-class")
+    instructor = trimmed(json.loads((ROOT / "notebooks" / f"{LESSON}.ipynb").read_text(encoding="utf-8")))
+    (base / "notebooks").mkdir()
+    (base / "notebooks" / f"{LESSON}.ipynb").write_bytes(dump(instructor))
+    student_copy, right = rel.student_copy(instructor), answer_sources(instructor)
+    for student, wrong in class_plan().items():
+        sources = dict(right)
+        for exercise_id, mistake in wrong.items():
+            name = nf.defined_names(right[exercise_id])[0]
+            sources[exercise_id] = (f"from nncourse.checks import EXERCISES as _EX\n{name} = next(m.implementation "
+                                    f"for m in _EX[{exercise_id!r}].mistakes if m.name == {mistake!r})\n")
+        (base / "subs" / student).mkdir(parents=True)
+        (base / "subs" / student / f"{LESSON}.ipynb").write_bytes(dump(filled(student_copy, sources)))
+
+    out = base / "results"
+    limits = Limits(cell_timeout=300, notebook_timeout=900)
+    summary = grade_submissions(base / "subs", out, jobs=2, notebooks=base / "notebooks", limits=limits)
+    assert (summary["run"], summary["errors"]) == (10, 0)
+    doc = json.loads((out / "report.json").read_text())
+    sign, db = _exercise(doc, SIGN_ERROR[0]), _exercise(doc, DB_AS_A_MEAN[0])
+    assert (sign["failed"], sign["passed"], sign["mistakes"][0]["id"], sign["mistakes"][0]["count"]) == (
+        3, 7, SIGN_ERROR[1], 3)
+    assert (db["failed"], db["passed"], db["mistakes"][0]["id"], db["mistakes"][0]["count"]) == (
+        2, 8, DB_AS_A_MEAN[1], 2)
+    assert all(len(r["mistakes"]) <= 1 and r["unmatched"] == 0 for r in doc["exercises"])
+    assert sum(r["failed"] for r in doc["exercises"]) == 5
+    assert doc["scores"]["lessons"][LESSON]["n"] == 10 and doc["attention"] == []
+    assert doc["run_time"]["lessons"][LESSON]["notebooks"] == 10
+    book = json.loads((out / "gradebook.json").read_text())
+    recorded = {(s, e): c["mistake"] for s, row in book["students"].items()
+                for e, c in row["notebooks"][LESSON]["checks"].items() if c["mistake"]}
+    assert recorded == {(s, e): m for s, wrong in class_plan().items() for e, m in wrong.items()}
+
+    written = {name: (out / name).read_bytes() for name in ("report.json", "report.html")}
+    again = grade_submissions(base / "subs", out, jobs=2, notebooks=base / "notebooks", limits=limits)
+    assert (again["run"], again["reused"]) == (0, 10)
+    for name, data in written.items():
+        assert (out / name).read_bytes() == data, f"{name} changed on a re-run from the cache"
+    seen = open_in_chromium(out / "report.html", SCREENSHOTS / "class-report-graded.png")
+    assert seen["messages"] == [] and len(seen["figures"]) == 2
