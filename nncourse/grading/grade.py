@@ -65,7 +65,7 @@ from nncourse.checks import EXERCISES, _exchange
 from nncourse.checks import exercise_rng, judge
 
 from . import notebook_format as nf
-from . import report
+from . import report, shards
 from .classreport import diagnosis_of
 from ._files import open_folder
 from .rebuild import SubmissionError, parse_submission, read_submission_bytes, rebuild
@@ -362,7 +362,9 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _secret(out: Path) -> str:
+def _secret(out: Path, secret_file: Path | None = None) -> str:
+    if secret_file is not None:
+        return shards.read_secret_file(secret_file)
     path = out / SECRET_FILE
     if not path.exists():
         write_atomic(path, secrets.token_hex(32).encode())
@@ -426,7 +428,8 @@ def _check_private(found, folders: dict[str, Path]) -> None:
 
 def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, notebooks: Path | None = None,
                       lessons: list[str] | None = None, limits: Limits | None = None, isolate: bool = True,
-                      progress: bool = False, use_cache: bool = True) -> dict:
+                      progress: bool = False, use_cache: bool = True, shard: tuple[int, int] | None = None,
+                      secret_file: Path | None = None) -> dict:
     """Grade every student's notebooks in ``submissions`` and write the results to ``out``.
 
     Parameters
@@ -441,6 +444,10 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
         anything is graded or written, where it cannot be had)
     progress : draw a progress bar on stderr
     use_cache : reuse the results of unchanged submissions
+    shard : ``(K, N)``: grade only the students of shard K of N and leave a
+        part for :func:`merge` (:mod:`.shards`)
+    secret_file : the grading secret to use instead of the results folder's
+        own (every shard of a class must share one)
 
     Returns
     -------
@@ -459,6 +466,8 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
         raise ValueError("the results folder must be outside the submissions folder (and not contain it): "
                          "submissions are never modified")
     limits = limits or Limits()
+    if secret_file is not None:
+        shards.read_secret_file(secret_file)  # a bad secret file is refused before anything runs
     sanitize = default_sanitize_file()
     lesson_paths = {p.stem: p for p in instructor_notebooks(notebooks)}
     if isolate:
@@ -468,10 +477,13 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
     subs_fd = open_folder(submissions)
     try:
         job_list, scope, notes = discover(subs_fd, lesson_paths, lessons)
+        if shard is not None:
+            job_list = [j for j in job_list if shards.shard_of(j.student.folder, shard[1]) == shard[0]]
         out.mkdir(parents=True, exist_ok=True)
         with _results_lock(out):
             return _grade(subs_fd, submissions, out, job_list, scope, notes, lesson_paths, jobs=jobs, limits=limits,
-                          isolate=isolate, sanitize=sanitize, progress=progress, use_cache=use_cache)
+                          isolate=isolate, sanitize=sanitize, progress=progress, use_cache=use_cache, shard=shard,
+                          secret_file=secret_file)
     finally:
         os.close(subs_fd)
 
@@ -480,12 +492,12 @@ class _Batch:
     """What the workers of one batch share: the secret, the instructor notebooks, the cache, the canaries."""
 
     def __init__(self, subs_fd: int, out: Path, scope: list[str], lesson_paths: dict, *, limits: Limits,
-                 isolate: bool, sanitize: Path, use_cache: bool, bar: Progress):
+                 isolate: bool, sanitize: Path, use_cache: bool, bar: Progress, secret_file: Path | None = None):
         self.subs_fd, self.out, self.use_cache, self.bar = subs_fd, out, use_cache, bar
         self.workspace = out / RUNS_DIR
         shutil.rmtree(self.workspace, ignore_errors=True)  # left by a grader that was killed (the lock says none runs)
         self.workspace.mkdir(mode=0o700)
-        self.secret = _secret(out)
+        self.secret = _secret(out, secret_file)
         self.fingerprint = _fingerprint()
         self.instructor_bytes = {stem: lesson_paths[stem].read_bytes() for stem in scope}
         self.instructors = {stem: json.loads(data.decode("utf-8")) for stem, data in self.instructor_bytes.items()}
@@ -616,15 +628,17 @@ class _Batch:
 
 def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scope: list[str], notes: list[str],
            lesson_paths: dict, *, jobs, limits: Limits, isolate: bool, sanitize: Path, progress: bool,
-           use_cache: bool) -> dict:
+           use_cache: bool, shard: tuple[int, int] | None = None, secret_file: Path | None = None) -> dict:
     started = time.monotonic()
     bar = Progress(len(job_list), progress)
     batch = _Batch(subs_fd, out, scope, lesson_paths, limits=limits, isolate=isolate, sanitize=sanitize,
-                   use_cache=use_cache, bar=bar)
-    log = [f"grading {one_line(str(submissions))} into {one_line(str(out))}: "
+                   use_cache=use_cache, bar=bar, secret_file=secret_file)
+    log = [f"grading {one_line(str(submissions))} into {one_line(str(out))}"
+           + (f" (shard {shard[0]}/{shard[1]})" if shard else "") + ": "
            f"{len({j.student.id for j in job_list})} students, lessons {', '.join(scope) or '(none)'}, "
            + ("in the sandbox: " + isolation().describe() if isolate else "WITHOUT isolation (--no-isolation)")]
-    log += [one_line(n) for n in notes]
+    notes = [one_line(n) for n in notes]
+    log += notes
     results: dict[tuple[str, str], dict] = {}
     counts = {"run": 0, "reused": 0, "missing": 0, "refused": 0}
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
@@ -639,24 +653,53 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
     log += batch.canary_log(scope)
     batch.abort_if_the_canary_failed(log)
 
-    errors = 0
-    for job in sorted(job_list, key=lambda j: (j.student.id, j.lesson)):
-        r = results[(job.student.id, job.lesson)]
-        errors += r["status"] == "error"
-        points = [c["points"] for c in r["checks"]]
-        score = "?" if None in points else sum(points)
-        top = sum(c["max_points"] for c in r["checks"])
-        how = "missing" if r["status"] == "missing" else f"{r['status']}, {r.get('seconds', 0):.1f} s"
-        log.append(f"{job.student.id} {job.lesson}: {score}/{top} points ({how})"
-                   + (f": {one_line(r['reason'])}" if r.get("reason") else ""))
+    log += notebook_log(results)
+    errors = sum(r["status"] == "error" for r in results.values())
     seconds = time.monotonic() - started
     log.append(f"done: {counts['run']} notebooks run, {counts['reused']} unchanged and reused, "
                f"{counts['missing']} missing, {counts['refused']} refused, {errors} grader errors, in {seconds:.1f} s")
     paths = report.write_all(out, scope, results, log, limits)
+    if shard is not None:
+        paths["part"] = shards.write_part(out, shards.part_document(
+            shard=shard, secret=batch.secret, scope=scope, limits=limits, settings=batch.settings,
+            fingerprint=batch.fingerprint, notes=notes, students=list({j.student.id for j in job_list}),
+            results=results, counts=counts | {"grader errors": errors}))
     return {"students": len({j.student.id for j in job_list}), "notebooks": len(job_list), **counts,
             "errors": errors, "seconds": round(seconds, 3), "lessons": scope,
             "canary": {lesson: _canary_line(r) for lesson, r in batch.canaries.items() if r},
             **{k: str(v) for k, v in paths.items()}}
+
+
+def notebook_log(results: dict) -> list[str]:
+    """One line per notebook graded, in the order of (student, lesson)."""
+    lines = []
+    for (student, lesson), r in sorted(results.items()):
+        points = [c["points"] for c in r["checks"]]
+        score = "?" if None in points else sum(points)
+        top = sum(c["max_points"] for c in r["checks"])
+        how = "missing" if r["status"] == "missing" else f"{r['status']}, {r.get('seconds', 0):.1f} s"
+        lines.append(f"{student} {lesson}: {score}/{top} points ({how})"
+                     + (f": {one_line(r['reason'])}" if r.get("reason") else ""))
+    return lines
+
+
+def merge(parts: list, out: Path) -> dict:
+    """Merge the parts graded with ``--shard`` into ``out``: the outputs one run would have written.
+
+    Raises ValueError (nothing written) when a shard is missing or given
+    twice, or the parts were not graded alike (:func:`.shards.merge_parts`).
+    """
+    out = Path(out).resolve()
+    scope, results, limits, log = shards.merge_parts(parts, out)
+    out.mkdir(parents=True, exist_ok=True)
+    with _results_lock(out):
+        log += notebook_log(results)
+        errors = sum(r["status"] == "error" for r in results.values())
+        log.append(f"done: merged {len(results)} notebooks of {len({s for s, _ in results})} students, "
+                   f"{errors} grader errors")
+        paths = report.write_all(out, scope, results, log, Limits(**limits))
+    return {"students": len({s for s, _ in results}), "notebooks": len(results), "errors": errors,
+            "lessons": scope, **{k: str(v) for k, v in paths.items()}}
 
 
 def _canary_problem(result: dict) -> str:
@@ -705,7 +748,8 @@ def _unreadable(instructor: dict, file_name: str | None, reason: str, status: st
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("submissions", type=Path, help="folder with one sub-folder of notebooks per student")
+    parser.add_argument("submissions", type=Path, nargs="?",
+                        help="folder with one sub-folder of notebooks per student (not with --merge)")
     parser.add_argument("--out", type=Path, required=True, help="results folder (gradebook, feedback, JUnit XML, log)")
     parser.add_argument("--lesson", action="append", dest="lessons", default=None,
                         help="grade only this lesson (repeatable; default: every lesson anyone handed in)")
@@ -721,16 +765,32 @@ def add_arguments(parser) -> None:
                         help="memory of a whole notebook run (its processes, shared memory, /tmp), MiB")
     parser.add_argument("--no-cache", action="store_true", help="re-grade even unchanged submissions")
     parser.add_argument("--no-isolation", action="store_true", help=NO_ISOLATION_HELP)
+    parser.add_argument("--shard", type=shards.parse_shard, default=None, metavar="K/N",
+                        help="grade only shard K of N (1 <= K <= N) of the students, chosen by a hash of each "
+                             "folder's name; the results folder then also holds the part for --merge")
+    parser.add_argument("--secret-file", type=Path, default=None,
+                        help="the grading secret (one line, >= 32 characters) instead of the results folder's own; "
+                             "every shard of a class must be given the same one")
+    parser.add_argument("--merge", type=Path, nargs="+", default=None, metavar="PART",
+                        help="merge the results folders of shards 1..N into --out (no SUBMISSIONS): the outputs "
+                             "one run would have written; refused if a shard is missing, duplicated or graded "
+                             "differently")
 
 
 def run(args) -> int:
     """Exit status: 0 all graded; 1 graded, but the grader could not run some notebooks; 2 nothing graded."""
+    if args.merge is not None:
+        return _run_merge(args)
+    if args.submissions is None:
+        print("nncourse grade: name the SUBMISSIONS folder (or merge shards with --merge PART...)", file=sys.stderr)
+        return 2
     limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                     memory_bytes=args.memory_mb * 2**20, run_memory_bytes=args.run_memory_mb * 2**20)
     try:
         summary = grade_submissions(args.submissions, args.out, jobs=args.jobs, notebooks=args.notebooks,
                                     lessons=args.lessons, limits=limits, progress=True,
-                                    use_cache=not args.no_cache, isolate=not args.no_isolation)
+                                    use_cache=not args.no_cache, isolate=not args.no_isolation, shard=args.shard,
+                                    secret_file=args.secret_file)
     except IsolationUnavailable as exc:
         print(f"nncourse grade: refusing to grade: the sandbox is not available here: {exc}\n"
               "Nothing was graded. To grade anyway without the sandbox (trusted submissions only), pass "
@@ -750,10 +810,29 @@ def run(args) -> int:
           f"{summary['refused']} refused, {summary['errors']} grader errors) in {summary['seconds']:.1f} s")
     for lesson, line in summary["canary"].items():
         print(f"  canary {lesson}: {line}")
-    for key in ("gradebook_csv", "gradebook_json", "report_html", "report_json", "feedback", "junit", "log"):
-        print(f"  {key.replace('_', '.'):<15} {args.out / Path(summary[key]).name}")
+    return _print_outputs(args, summary)
+
+
+def _print_outputs(args, summary: dict) -> int:
+    for key in ("gradebook_csv", "gradebook_json", "report_html", "report_json", "feedback", "junit", "log", "part"):
+        if key in summary:
+            print(f"  {key.replace('_', '.'):<15} {args.out / Path(summary[key]).name}")
     if summary["errors"]:
         print(f"nncourse grade: the grader could not run {summary['errors']} notebook(s); they are marked "
               "'error' in the gradebook (no points given, not zeros): see grade.log", file=sys.stderr)
         return 1
     return 0
+
+
+def _run_merge(args) -> int:
+    if args.submissions is not None or args.shard is not None:
+        print("nncourse grade: --merge takes the shards' results folders, not SUBMISSIONS or --shard", file=sys.stderr)
+        return 2
+    try:
+        summary = merge(args.merge, args.out)
+    except ValueError as exc:
+        print(f"nncourse grade: {exc}", file=sys.stderr)
+        return 2
+    print(f"merged {len(args.merge)} shards: {summary['students']} students, {summary['notebooks']} notebooks, "
+          f"{summary['errors']} grader errors")
+    return _print_outputs(args, summary)
