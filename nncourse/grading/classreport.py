@@ -284,7 +284,7 @@ def _percent(x) -> str:
 
 
 def _number(x) -> str:
-    return "–" if x is None else f"{x:g}"
+    return "–" if x is None else f"{round(x, 1):g}"
 
 
 def histogram_svg(dist: dict, title: str, ident: str) -> str:
@@ -397,7 +397,12 @@ def report_html(doc: dict) -> str:
     exercises = _table(["exercise", "lesson", "title", "handed in", "graded", "attempted", "passed", "failed",
                         "not attempted", "not graded", "pass rate"], exercise_rows,
                        "Exercises, hardest first (pass rate = passed / graded)")
-    mistakes = []
+    common = sorted(((m["count"], r["id"], m["id"], m["hint"], r["graded"]) for r in doc["exercises"]
+                     for m in r["mistakes"]), key=lambda t: (-t[0], t[1], t[2]))[:10]
+    mistakes = [_table(["exercise", "known mistake", "students", "of graded", "hint shown"],
+                       [[f"<code>{_esc(ex)}</code>", f"<code>{_esc(m)}</code>", str(n), _percent(n / graded),
+                         _esc(hint or "")] for n, ex, m, hint, graded in common],
+                       "The most common known mistakes")] if common else []
     for r in doc["exercises"]:
         if not r["failed"]:
             continue
