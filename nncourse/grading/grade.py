@@ -41,7 +41,12 @@ created on the first run). A notebook's seed is derived from the secret, the
 student's id, the lesson and the submitted file's hash: it cannot be guessed
 in advance, and grading the same files into the same folder again gives the
 same cases and the same results. Results of unchanged submissions are reused
-(``.cache/``); the seed is stored in ``gradebook.json``.
+(``.cache/``); the seed is stored in ``gradebook.json``. ``--secret-file`` gives
+the secret instead, so that the shards of one class (``--shard K/N``) draw the
+same cases; :func:`merge` combines them (:mod:`.shards`).
+
+**Outputs** (:mod:`.report`): gradebook (CSV, JSON, with each failure's
+diagnosis id), feedback, the class report (:mod:`.classreport`), JUnit XML, log.
 """
 
 from __future__ import annotations
