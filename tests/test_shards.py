@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -106,8 +107,8 @@ def test_four_shards_merged_are_the_single_run_byte_for_byte(sharded, tmp_path):
     assert "notes.txt" in log
 
 
-@pytest.mark.parametrize("problem", ["missing", "duplicate", "other-secret", "other-sharding", "not-a-part",
-                                     "out-is-a-part"])
+@pytest.mark.parametrize("problem", ["missing", "duplicate", "other-secret", "other-sharding", "other-class",
+                                     "not-a-part", "out-is-a-part"])
 def test_a_bad_set_of_parts_is_refused_and_nothing_is_written(sharded, tmp_path, problem):
     parts = list(sharded["parts"])
     if problem == "missing":
@@ -122,6 +123,12 @@ def test_a_bad_set_of_parts_is_refused_and_nothing_is_written(sharded, tmp_path,
     elif problem == "other-sharding":
         _grade(sharded["subs"], tmp_path / "odd-part", sharded["secret"], shard=(2, 3))
         parts[1], needle = tmp_path / "odd-part", "different shardings"
+    elif problem == "other-class":  # shard 2 was graded from a folder with one more student
+        other = tmp_path / "other-submissions"
+        shutil.copytree(sharded["subs"], other)
+        (other / "late-student").mkdir()
+        _grade(other, tmp_path / "odd-part", sharded["secret"], shard=(2, 4))
+        parts[1], needle = tmp_path / "odd-part", "the students in it differ"
     elif problem == "not-a-part":
         parts[1], needle = sharded["base"] / "single", "is not a finished shard"
     else:
@@ -142,6 +149,12 @@ def test_a_copied_part_under_another_shard_number_is_an_overlap(sharded, tmp_pat
     parts = [sharded["parts"][0], forged, *sharded["parts"][2:]]
     with pytest.raises(ValueError, match="graded by two parts"):
         merge(parts, tmp_path / "merged")
+    document = json.loads((sharded["parts"][1] / "shard.json").read_text())
+    document["results"] = document["results"][2:]  # a part that lost a student's results
+    (forged / "shard.json").write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=r"1 student\(s\) in no part"):
+        merge(parts, tmp_path / "merged")
+    assert not (tmp_path / "merged").exists()
 
 
 def test_command_line_shards_and_merges(sharded, tmp_path, capsys):

@@ -482,13 +482,14 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
     subs_fd = open_folder(submissions)
     try:
         job_list, scope, notes = discover(subs_fd, lesson_paths, lessons)
+        everyone = sorted({j.student.id for j in job_list})
         if shard is not None:
             job_list = [j for j in job_list if shards.shard_of(j.student.folder, shard[1]) == shard[0]]
         out.mkdir(parents=True, exist_ok=True)
         with _results_lock(out):
             return _grade(subs_fd, submissions, out, job_list, scope, notes, lesson_paths, jobs=jobs, limits=limits,
                           isolate=isolate, sanitize=sanitize, progress=progress, use_cache=use_cache, shard=shard,
-                          secret_file=secret_file)
+                          secret_file=secret_file, everyone=everyone)
     finally:
         os.close(subs_fd)
 
@@ -633,7 +634,8 @@ class _Batch:
 
 def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scope: list[str], notes: list[str],
            lesson_paths: dict, *, jobs, limits: Limits, isolate: bool, sanitize: Path, progress: bool,
-           use_cache: bool, shard: tuple[int, int] | None = None, secret_file: Path | None = None) -> dict:
+           use_cache: bool, shard: tuple[int, int] | None = None, secret_file: Path | None = None,
+           everyone: list | None = None) -> dict:
     started = time.monotonic()
     bar = Progress(len(job_list), progress)
     batch = _Batch(subs_fd, out, scope, lesson_paths, limits=limits, isolate=isolate, sanitize=sanitize,
@@ -667,7 +669,8 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
     if shard is not None:
         paths["part"] = shards.write_part(out, shards.part_document(
             shard=shard, secret=batch.secret, scope=scope, limits=limits, settings=batch.settings,
-            fingerprint=batch.fingerprint, notes=notes, students=list({j.student.id for j in job_list}),
+            fingerprint=batch.fingerprint, notes=notes, everyone=everyone or [],
+            students=list({j.student.id for j in job_list}),
             results=results, counts=counts | {"grader errors": errors}))
     return {"students": len({j.student.id for j in job_list}), "notebooks": len(job_list), **counts,
             "errors": errors, "seconds": round(seconds, 3), "lessons": scope,

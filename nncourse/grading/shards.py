@@ -74,11 +74,11 @@ def read_secret_file(path: Path) -> str:
 
 
 def part_document(*, shard: tuple[int, int], secret: str, scope: list, limits: Limits, settings: str,
-                  fingerprint: str, notes: list, students: list, results: dict, counts: dict) -> dict:
+                  fingerprint: str, notes: list, everyone: list, students: list, results: dict, counts: dict) -> dict:
     """What a shard leaves for the merge (plain JSON)."""
     return {"format": FORMAT, "shard": list(shard), "secret": secret_id(secret), "lessons": list(scope),
             "limits": limits.as_dict(), "settings": settings, "package": fingerprint, "notes": list(notes),
-            "students": sorted(students), "counts": counts,
+            "class": sorted(everyone), "students": sorted(students), "counts": counts,
             "results": [[student, lesson, results[(student, lesson)]] for student, lesson in sorted(results)]}
 
 
@@ -104,7 +104,8 @@ def _read_part(folder: Path) -> dict:
 
 _SAME = {"secret": "grading secret (pass the same --secret-file to every shard)", "lessons": "lessons graded",
          "limits": "limits", "settings": "settings (limits, isolation)", "package": "course package version",
-         "notes": "submissions folder (its notes on odd files differ)"}
+         "notes": "submissions folder (its notes on odd files differ)",
+         "class": "submissions folder (the students in it differ)"}
 
 
 def merge_parts(parts: list, out: Path) -> tuple[list, dict, dict, list]:
@@ -150,6 +151,11 @@ def merge_parts(parts: list, out: Path) -> tuple[list, dict, dict, list]:
                                  f"{str(folder)!r}): were they graded from different submissions folders?")
             results[(student, lesson)] = result
             owner[student] = folder
+    graded = sorted({s for s, _ in results})
+    if graded != first["class"]:
+        lost = sorted(set(first["class"]) - set(graded))
+        raise ValueError(f"--merge: the parts do not grade the class they saw: {len(lost)} student(s) in no part "
+                         f"({', '.join(map(repr, lost[:5]))}{', ...' if len(lost) > 5 else ''}); nothing was written")
     log = [f"merged {n} shards into {str(out)}: {len({s for s, _ in results})} students, lessons "
            f"{', '.join(first['lessons']) or '(none)'}"]
     log += list(first["notes"])
