@@ -155,6 +155,10 @@ def test_a_copied_part_under_another_shard_number_is_an_overlap(sharded, tmp_pat
     with pytest.raises(ValueError, match=r"1 student\(s\) in no part"):
         merge(parts, tmp_path / "merged")
     assert not (tmp_path / "merged").exists()
+    for damage in ({"shard": [5, 4]}, {"results": [["a", "b"]]}, {"limits": {"cell_timeout": 1}}, {"class": None}):
+        (forged / "shard.json").write_text(json.dumps(document | damage))
+        with pytest.raises(ValueError, match="is damaged"):
+            merge(parts, tmp_path / "merged")
 
 
 def test_command_line_shards_and_merges(sharded, tmp_path, capsys):

@@ -99,6 +99,17 @@ def _read_part(folder: Path) -> dict:
                          "--shard K/N first") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"--merge: {str(path)!r} was written by another version of the grader")
+    shard, results = document.get("shard"), document.get("results")
+    well_formed = (
+        isinstance(shard, list) and len(shard) == 2 and all(type(x) is int for x in shard)
+        and 1 <= shard[0] <= shard[1] <= MAX_SHARDS
+        and isinstance(results, list) and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str)
+                                              and isinstance(r[1], str) and isinstance(r[2], dict) for r in results)
+        and all(isinstance(document.get(k), list) for k in ("lessons", "notes", "class", "students"))
+        and isinstance(document.get("limits"), dict) and set(document["limits"]) == set(Limits().as_dict())
+        and isinstance(document.get("counts"), dict))
+    if not well_formed:
+        raise ValueError(f"--merge: {str(path)!r} is damaged (not the part a shard writes); grade that shard again")
     return document
 
 
