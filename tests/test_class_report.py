@@ -205,7 +205,8 @@ def test_missing_errors_limits_and_unmatched_failures_are_reported(tmp_path):
                            "checks": [_check_result(e, "error", "x") for e in ids]},
         ("finn", LESSON): {**graded, "checks": [_check_result(ids[0], "failed", "slow", limit="time"),
                                                 *[_check_result(e, "passed") for e in ids[1:]]]},
-        ("gus", LESSON): {**graded, "checks": [_check_result(ids[0], "failed", "odd </table><script>", mistake="forged"),
+        ("gus", LESSON): {**graded, "checks": [_check_result(ids[0], "failed", "odd </table><script>",
+                                                             mistake="forged"),
                                                *[_check_result(e, "not attempted") for e in ids[1:]]]},
     }
     doc = cr.class_report([LESSON], results)

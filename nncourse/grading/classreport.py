@@ -408,16 +408,18 @@ def report_html(doc: dict) -> str:
             continue
         rows = [[f"<code>{_esc(m['id'])}</code>", "known mistake", str(m["count"]), _esc(m["hint"] or "")]
                 for m in r["mistakes"]]
-        rows += [[f"<code>{_esc(g['id'])}</code>", "generic", str(g["count"]), _esc(g["hint"] or "")] for g in r["generic"]]
+        rows += [[f"<code>{_esc(g['id'])}</code>", "generic", str(g["count"]), _esc(g["hint"] or "")]
+                 for g in r["generic"]]
         if r["undiagnosed"]:
             rows.append(["–", "no diagnosis", str(r["undiagnosed"]), ""])
         mistakes.append(f'<h3><code>{_esc(r["id"])}</code> ({_esc(r["title"])}): {r["failed"]} failed, '
                         f'{r["failed"] - r["unmatched"]} matched a known mistake, {r["unmatched"]} did not</h3>'
                         + _table(["diagnosis", "kind", "students", "hint shown"], rows))
     attention = _table(["student", "lesson", "exercise", "problem", "reason"],
-                       [[f"<code>{_esc(a['student'])}</code>", _esc(a["lesson"]), _esc(a["exercise"] or "–"), _esc(a["problem"]),
-                         _esc(a["reason"])] for a in doc["attention"]],
-                       "Students who need attention") if doc["attention"] else "<p>Nobody: every notebook was handed in and graded.</p>"
+                       [[f"<code>{_esc(a['student'])}</code>", _esc(a["lesson"]), _esc(a["exercise"] or "–"),
+                         _esc(a["problem"]), _esc(a["reason"])] for a in doc["attention"]],
+                       "Students who need attention") if doc["attention"] else (
+        "<p>Nobody: every notebook was handed in and graded.</p>")
     times = doc["run_time"]
     time_rows = [[_esc(name), str(t["notebooks"]), _number(t["median_seconds"]), _number(t["slowest_seconds"])]
                  for name, t in [("course", times["course"]), *times["lessons"].items()]]

@@ -758,7 +758,8 @@ def _unreadable(instructor: dict, file_name: str | None, reason: str, status: st
 def add_arguments(parser) -> None:
     parser.add_argument("submissions", type=Path, nargs="?",
                         help="folder with one sub-folder of notebooks per student (not with --merge)")
-    parser.add_argument("--out", type=Path, required=True, help="results folder (gradebook, feedback, class report, JUnit XML, log)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="results folder (gradebook, feedback, class report, JUnit XML, log)")
     parser.add_argument("--lesson", action="append", dest="lessons", default=None,
                         help="grade only this lesson (repeatable; default: every lesson anyone handed in)")
     parser.add_argument("--notebooks", type=Path, default=None,
