@@ -28,6 +28,7 @@ as undiagnosed. Every text in the page is escaped.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import statistics
@@ -60,12 +61,15 @@ def _clip(text, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+@functools.cache
+def _known_mistakes(exercise_id: str) -> dict:
+    exercise = EXERCISES.get(exercise_id)
+    return {m.name: m.hint for m in exercise.mistakes} if exercise is not None else {}
+
+
 def known_hint(exercise_id: str, mistake: str | None) -> str | None:
     """The hint of a known mistake of the exercise, or None when ``mistake`` is not one of them."""
-    exercise = EXERCISES.get(exercise_id)
-    if exercise is None or not isinstance(mistake, str):
-        return None
-    return next((m.hint for m in exercise.mistakes if m.name == mistake), None)
+    return _known_mistakes(exercise_id).get(mistake) if isinstance(mistake, str) else None
 
 
 def is_valid_diagnosis(exercise_id: str, mistake) -> bool:
@@ -139,6 +143,7 @@ def _scores(scope: list, results: dict, students: list) -> dict:
 
 def _exercise_stats(scope: list, results: dict, students: list) -> list:
     rows = []
+    by_id = {key: {c["id"]: c for c in result["checks"]} for key, result in results.items()}
     for exercise_id, exercise in EXERCISES.items():
         if exercise.lesson not in scope:
             continue
@@ -149,7 +154,7 @@ def _exercise_stats(scope: list, results: dict, students: list) -> list:
         generic_hints: dict[str, Counter] = {}
         for student in students:
             result = results.get((student, exercise.lesson))
-            check = next((c for c in result["checks"] if c["id"] == exercise_id), None) if result else None
+            check = by_id[(student, exercise.lesson)].get(exercise_id) if result else None
             if check is None:
                 continue
             row["students"] += 1
@@ -222,9 +227,10 @@ def _run_times(scope: list, results: dict) -> dict:
         return {"notebooks": len(seconds), "median_seconds": _round(statistics.median(seconds)) if seconds else None,
                 "slowest_seconds": _round(max(seconds)) if seconds else None}
 
-    ran = {lesson: [r["seconds"] for (_, lesson_), r in sorted(results.items())
-                    if lesson_ == lesson and r["status"] in ("graded", "error") and r.get("seconds")]
-           for lesson in scope}
+    ran: dict[str, list] = {lesson: [] for lesson in scope}
+    for (_, lesson), r in sorted(results.items()):
+        if lesson in ran and r["status"] in ("graded", "error") and r.get("seconds"):
+            ran[lesson].append(r["seconds"])
     return {"course": summary([s for values in ran.values() for s in values]),
             "lessons": {lesson: summary(values) for lesson, values in ran.items()}}
 
