@@ -26,7 +26,7 @@ _HELP = {
     "lab": "open the course in JupyterLab (your own workspace; --instructor for notebooks/)",
     "release": "write the students' copies of the notebooks (answers removed)",
     "check": "run your notebook's exercise checks in a fresh kernel and print a table",
-    "grade": "grade a folder of students' submissions: gradebook, feedback, JUnit XML",
+    "grade": "grade a folder of students' submissions: gradebook, feedback, class report, JUnit XML",
     "exercises": "list every exercise of the course (id, lesson, title, points)",
 }
 

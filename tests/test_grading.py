@@ -943,6 +943,8 @@ def test_hostile_submission_is_graded_correctly(case, hostile):
         assert got[target] == 0 and checks[target]["outcome"] != "passed", checks[target]
         assert checks[target]["reason"], "a failed exercise always says why"
         assert needle in checks[target]["reason"], checks[target]
+        if needle == "memory together":  # the class report lists who hit the memory limit
+            assert checks[target]["limit"] == "memory", checks[target]
     if kind == "no-gain":  # the attack broke the kernel's checking for every later cell: nothing gained
         assert all(got[e] <= full[e] for e in full)
     else:  # the attack cost only its own exercise
@@ -984,6 +986,11 @@ def test_hostile_batch_completes_and_leaves_nothing_behind(hostile):
     assert "<b>bold" in page and not any(line.startswith("<b>") for line in page.splitlines())
     html_page = (out / "feedback" / feedback_folder(weird) / f"{stem}.html").read_text()
     assert "&lt;b&gt;bold" in html_page and "<b>bold" not in html_page
+    # The class report: every student counted, names only in the attention list, escaped.
+    summary = json.loads((out / "report.json").read_text())
+    assert summary["students"] == len(book["students"]) and summary["notebooks"]["total"] == len(book["students"])
+    class_page = (out / "report.html").read_text()
+    assert "<b>bold" not in class_page and "<script" not in class_page
     # A dead kernel is noticed within seconds, not after nbval's cell timeout.
     for case in ("os-exit", "segfault"):
         assert book["students"][case]["notebooks"][stem]["seconds"] < HOSTILE_LIMITS.cell_timeout
@@ -1018,8 +1025,13 @@ def test_timeouts_cost_only_their_own_exercise(lesson, private_tmp, grading_sand
         for case in cases:
             target = targets[case]
             assert checks[target]["points"] == 0 and TIMEOUT_CASES[case][1] in checks[target]["reason"], (case, checks[target])
+            assert checks[target]["limit"] == "time", (case, checks[target])
         hit = {targets[c] for c in cases}
         assert {e: checks[e]["points"] for e in full if e not in hit} == {e: full[e] for e in full if e not in hit}, checks
+    # The class report lists who hit which limit, in which exercise.
+    attention = json.loads((private_tmp / "out" / "report.json").read_text())["attention"]
+    assert {(a["student"], a["exercise"], a["problem"]) for a in attention} == {
+        (student, targets[c], "time limit") for student, cases in groups.items() for c in cases}
 
 
 @pytest.mark.slow

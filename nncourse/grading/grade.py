@@ -41,7 +41,12 @@ created on the first run). A notebook's seed is derived from the secret, the
 student's id, the lesson and the submitted file's hash: it cannot be guessed
 in advance, and grading the same files into the same folder again gives the
 same cases and the same results. Results of unchanged submissions are reused
-(``.cache/``); the seed is stored in ``gradebook.json``.
+(``.cache/``); the seed is stored in ``gradebook.json``. ``--secret-file`` gives
+the secret instead, so that the shards of one class (``--shard K/N``) draw the
+same cases; :func:`merge` combines them (:mod:`.shards`).
+
+**Outputs** (:mod:`.report`): gradebook (CSV, JSON, with each failure's
+diagnosis id), feedback, the class report (:mod:`.classreport`), JUnit XML, log.
 """
 
 from __future__ import annotations
@@ -65,14 +70,15 @@ from nncourse.checks import EXERCISES, _exchange
 from nncourse.checks import exercise_rng, judge
 
 from . import notebook_format as nf
-from . import report
+from . import report, shards
+from .classreport import diagnosis_of
 from ._files import open_folder
 from .rebuild import SubmissionError, parse_submission, read_submission_bytes, rebuild
 from .release import instructor_notebooks, write_atomic
 from .runner import Cancelled, code_cells, default_sanitize_file, run_notebook
 from .sandbox import IsolationUnavailable, Limits, isolation
 
-HELP = "grade a folder of students' submissions: gradebook, feedback, JUnit XML"
+HELP = "grade a folder of students' submissions: gradebook, feedback, class report, JUnit XML"
 MAX_ATTEMPTS = 3
 SECRET_FILE = ".grading-secret"
 CACHE_DIR = ".cache"
@@ -95,11 +101,16 @@ class CanaryFailed(RuntimeError):
 # --------------------------------------------------------------------------- #
 
 
-def _check_result(exercise_id: str, outcome: str, reason: str = "", seconds: float = 0.0) -> dict:
+def _check_result(exercise_id: str, outcome: str, reason: str = "", seconds: float = 0.0, *,
+                  mistake: str | None = None, hint: str | None = None, limit: str | None = None) -> dict:
+    """One exercise's result. ``mistake`` is the diagnosis id of the failure whose hint the reason shows
+    (a known mistake's name or a ``generic:...`` id; :func:`.classreport.diagnosis_of`), ``hint`` that
+    hint, ``limit`` the limit the answer ran into (``"time"``, ``"memory"``), for the class report."""
     exercise = EXERCISES[exercise_id]
     points = exercise.points if outcome == "passed" else None if outcome == "error" else 0
     return {"id": exercise_id, "title": exercise.title, "max_points": exercise.points, "points": points,
-            "outcome": outcome, "reason": reason, "seconds": round(seconds, 3)}
+            "outcome": outcome, "reason": reason, "seconds": round(seconds, 3), "mistake": mistake, "hint": hint,
+            "limit": limit}
 
 
 def _judge_one(exercise_id: str, cell, exchange: Path, seed: int) -> dict:
@@ -112,14 +123,15 @@ def _judge_one(exercise_id: str, cell, exchange: Path, seed: int) -> dict:
     except _exchange.ExchangeError as exc:
         if cell is not None and "Timeout" in cell.message:
             return _check_result(exercise_id, "failed", "the check did not finish within the time limit "
-                                 "(an endless loop, or a very slow answer)", seconds)
+                                 "(an endless loop, or a very slow answer)", seconds, limit="time")
         why = f" The check cell failed with {cell.message[:300]}" if cell is not None and cell.message else ""
         return _check_result(exercise_id, "failed", f"the check produced no results ({exc}).{why}", seconds)
     verdict = judge(exercise, cases, outcomes)
     if verdict.not_attempted:
         return _check_result(exercise_id, "not attempted", "the answer still raises NotImplementedError", seconds)
     if not verdict.passed:
-        return _check_result(exercise_id, "failed", verdict.message(), seconds)
+        mistake, hint = diagnosis_of(exercise, verdict)
+        return _check_result(exercise_id, "failed", verdict.message(), seconds, mistake=mistake, hint=hint)
     if cell is None or not cell.ok:
         detail = f" ({cell.message[:300]})" if cell is not None and cell.message else ""
         return _check_result(exercise_id, "failed", "the answer's values were right, but the check cell did not "
@@ -157,7 +169,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
 
     decided: dict[str, dict] = {}
     stubbed: set[str] = set()
-    stop_reason = ""
+    stop_reason, stop_limit = "", None
     for _attempt in range(MAX_ATTEMPTS):
         rebuilt = rebuild(instructor, cells, stubbed=stubbed)
         for exercise_id, answer in rebuilt.answers.items():
@@ -187,7 +199,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
                     where = "answer" if nf.is_answer_cell(code[run.fatal[0]]) else "check"
                     decided[exercise_id] = _check_result(
                         exercise_id, "failed", f"while its {where} cell ran, {run.fatal[1]}",
-                        run.cells[run.fatal[0]].seconds if run.fatal[0] in run.cells else 0.0)
+                        run.cells[run.fatal[0]].seconds if run.fatal[0] in run.cells else 0.0, limit=run.limit)
                     continue
                 n = check_cell.get(exercise_id)
                 if n is None or n not in run.cells:
@@ -198,7 +210,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
         if run.fatal is None:
             break
         if culprit is None:
-            cell_no = run.fatal[0]
+            cell_no, stop_limit = run.fatal[0], run.limit
             stop_reason = (f"the run stopped at a course cell (code cell {cell_no}): {run.fatal[1]}; something an "
                            "earlier answer started (a thread, a process, a signal) probably caused it"
                            if cell_no is not None else f"the run stopped: {run.fatal[1]}")
@@ -208,7 +220,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
         stop_reason = f"grading gave up after {MAX_ATTEMPTS} runs that each lost the kernel: {run.fatal[1]}"
     checks = [decided.get(e) or _check_result(e, "not graded", stop_reason or "the check cell never ran")
               for e in exercise_ids]
-    return {**base, "status": "graded", "reason": stop_reason, "checks": checks,
+    return {**base, "status": "graded", "reason": stop_reason, "limit": stop_limit, "checks": checks,
             "seconds": round(time.monotonic() - started, 3)}
 
 
@@ -355,7 +367,9 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _secret(out: Path) -> str:
+def _secret(out: Path, secret_file: Path | None = None) -> str:
+    if secret_file is not None:
+        return shards.read_secret_file(secret_file)
     path = out / SECRET_FILE
     if not path.exists():
         write_atomic(path, secrets.token_hex(32).encode())
@@ -419,7 +433,8 @@ def _check_private(found, folders: dict[str, Path]) -> None:
 
 def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, notebooks: Path | None = None,
                       lessons: list[str] | None = None, limits: Limits | None = None, isolate: bool = True,
-                      progress: bool = False, use_cache: bool = True) -> dict:
+                      progress: bool = False, use_cache: bool = True, shard: tuple[int, int] | None = None,
+                      secret_file: Path | None = None) -> dict:
     """Grade every student's notebooks in ``submissions`` and write the results to ``out``.
 
     Parameters
@@ -434,6 +449,10 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
         anything is graded or written, where it cannot be had)
     progress : draw a progress bar on stderr
     use_cache : reuse the results of unchanged submissions
+    shard : ``(K, N)``: grade only the students of shard K of N and leave a
+        part for :func:`merge` (:mod:`.shards`)
+    secret_file : the grading secret to use instead of the results folder's
+        own (every shard of a class must share one)
 
     Returns
     -------
@@ -452,6 +471,8 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
         raise ValueError("the results folder must be outside the submissions folder (and not contain it): "
                          "submissions are never modified")
     limits = limits or Limits()
+    if secret_file is not None:
+        shards.read_secret_file(secret_file)  # a bad secret file is refused before anything runs
     sanitize = default_sanitize_file()
     lesson_paths = {p.stem: p for p in instructor_notebooks(notebooks)}
     if isolate:
@@ -461,10 +482,14 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
     subs_fd = open_folder(submissions)
     try:
         job_list, scope, notes = discover(subs_fd, lesson_paths, lessons)
+        everyone = sorted({j.student.id for j in job_list})
+        if shard is not None:
+            job_list = [j for j in job_list if shards.shard_of(j.student.folder, shard[1]) == shard[0]]
         out.mkdir(parents=True, exist_ok=True)
         with _results_lock(out):
             return _grade(subs_fd, submissions, out, job_list, scope, notes, lesson_paths, jobs=jobs, limits=limits,
-                          isolate=isolate, sanitize=sanitize, progress=progress, use_cache=use_cache)
+                          isolate=isolate, sanitize=sanitize, progress=progress, use_cache=use_cache, shard=shard,
+                          secret_file=secret_file, everyone=everyone)
     finally:
         os.close(subs_fd)
 
@@ -473,12 +498,12 @@ class _Batch:
     """What the workers of one batch share: the secret, the instructor notebooks, the cache, the canaries."""
 
     def __init__(self, subs_fd: int, out: Path, scope: list[str], lesson_paths: dict, *, limits: Limits,
-                 isolate: bool, sanitize: Path, use_cache: bool, bar: Progress):
+                 isolate: bool, sanitize: Path, use_cache: bool, bar: Progress, secret_file: Path | None = None):
         self.subs_fd, self.out, self.use_cache, self.bar = subs_fd, out, use_cache, bar
         self.workspace = out / RUNS_DIR
         shutil.rmtree(self.workspace, ignore_errors=True)  # left by a grader that was killed (the lock says none runs)
         self.workspace.mkdir(mode=0o700)
-        self.secret = _secret(out)
+        self.secret = _secret(out, secret_file)
         self.fingerprint = _fingerprint()
         self.instructor_bytes = {stem: lesson_paths[stem].read_bytes() for stem in scope}
         self.instructors = {stem: json.loads(data.decode("utf-8")) for stem, data in self.instructor_bytes.items()}
@@ -609,15 +634,18 @@ class _Batch:
 
 def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scope: list[str], notes: list[str],
            lesson_paths: dict, *, jobs, limits: Limits, isolate: bool, sanitize: Path, progress: bool,
-           use_cache: bool) -> dict:
+           use_cache: bool, shard: tuple[int, int] | None = None, secret_file: Path | None = None,
+           everyone: list | None = None) -> dict:
     started = time.monotonic()
     bar = Progress(len(job_list), progress)
     batch = _Batch(subs_fd, out, scope, lesson_paths, limits=limits, isolate=isolate, sanitize=sanitize,
-                   use_cache=use_cache, bar=bar)
-    log = [f"grading {one_line(str(submissions))} into {one_line(str(out))}: "
+                   use_cache=use_cache, bar=bar, secret_file=secret_file)
+    log = [f"grading {one_line(str(submissions))} into {one_line(str(out))}"
+           + (f" (shard {shard[0]}/{shard[1]})" if shard else "") + ": "
            f"{len({j.student.id for j in job_list})} students, lessons {', '.join(scope) or '(none)'}, "
            + ("in the sandbox: " + isolation().describe() if isolate else "WITHOUT isolation (--no-isolation)")]
-    log += [one_line(n) for n in notes]
+    notes = [one_line(n) for n in notes]
+    log += notes
     results: dict[tuple[str, str], dict] = {}
     counts = {"run": 0, "reused": 0, "missing": 0, "refused": 0}
     with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
@@ -632,24 +660,54 @@ def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scop
     log += batch.canary_log(scope)
     batch.abort_if_the_canary_failed(log)
 
-    errors = 0
-    for job in sorted(job_list, key=lambda j: (j.student.id, j.lesson)):
-        r = results[(job.student.id, job.lesson)]
-        errors += r["status"] == "error"
-        points = [c["points"] for c in r["checks"]]
-        score = "?" if None in points else sum(points)
-        top = sum(c["max_points"] for c in r["checks"])
-        how = "missing" if r["status"] == "missing" else f"{r['status']}, {r.get('seconds', 0):.1f} s"
-        log.append(f"{job.student.id} {job.lesson}: {score}/{top} points ({how})"
-                   + (f": {one_line(r['reason'])}" if r.get("reason") else ""))
+    log += notebook_log(results)
+    errors = sum(r["status"] == "error" for r in results.values())
     seconds = time.monotonic() - started
     log.append(f"done: {counts['run']} notebooks run, {counts['reused']} unchanged and reused, "
                f"{counts['missing']} missing, {counts['refused']} refused, {errors} grader errors, in {seconds:.1f} s")
     paths = report.write_all(out, scope, results, log, limits)
+    if shard is not None:
+        paths["part"] = shards.write_part(out, shards.part_document(
+            shard=shard, secret=batch.secret, scope=scope, limits=limits, settings=batch.settings,
+            fingerprint=batch.fingerprint, notes=notes, everyone=everyone or [],
+            students=list({j.student.id for j in job_list}),
+            results=results, counts=counts | {"grader errors": errors}))
     return {"students": len({j.student.id for j in job_list}), "notebooks": len(job_list), **counts,
             "errors": errors, "seconds": round(seconds, 3), "lessons": scope,
             "canary": {lesson: _canary_line(r) for lesson, r in batch.canaries.items() if r},
             **{k: str(v) for k, v in paths.items()}}
+
+
+def notebook_log(results: dict) -> list[str]:
+    """One line per notebook graded, in the order of (student, lesson)."""
+    lines = []
+    for (student, lesson), r in sorted(results.items()):
+        points = [c["points"] for c in r["checks"]]
+        score = "?" if None in points else sum(points)
+        top = sum(c["max_points"] for c in r["checks"])
+        how = "missing" if r["status"] == "missing" else f"{r['status']}, {r.get('seconds', 0):.1f} s"
+        lines.append(f"{student} {lesson}: {score}/{top} points ({how})"
+                     + (f": {one_line(r['reason'])}" if r.get("reason") else ""))
+    return lines
+
+
+def merge(parts: list, out: Path) -> dict:
+    """Merge the parts graded with ``--shard`` into ``out``: the outputs one run would have written.
+
+    Raises ValueError (nothing written) when a shard is missing or given
+    twice, or the parts were not graded alike (:func:`.shards.merge_parts`).
+    """
+    out = Path(out).resolve()
+    scope, results, limits, log = shards.merge_parts(parts, out)
+    out.mkdir(parents=True, exist_ok=True)
+    with _results_lock(out):
+        log += notebook_log(results)
+        errors = sum(r["status"] == "error" for r in results.values())
+        log.append(f"done: merged {len(results)} notebooks of {len({s for s, _ in results})} students, "
+                   f"{errors} grader errors")
+        paths = report.write_all(out, scope, results, log, Limits(**limits))
+    return {"students": len({s for s, _ in results}), "notebooks": len(results), "errors": errors,
+            "lessons": scope, **{k: str(v) for k, v in paths.items()}}
 
 
 def _canary_problem(result: dict) -> str:
@@ -698,8 +756,10 @@ def _unreadable(instructor: dict, file_name: str | None, reason: str, status: st
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("submissions", type=Path, help="folder with one sub-folder of notebooks per student")
-    parser.add_argument("--out", type=Path, required=True, help="results folder (gradebook, feedback, JUnit XML, log)")
+    parser.add_argument("submissions", type=Path, nargs="?",
+                        help="folder with one sub-folder of notebooks per student (not with --merge)")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="results folder (gradebook, feedback, class report, JUnit XML, log)")
     parser.add_argument("--lesson", action="append", dest="lessons", default=None,
                         help="grade only this lesson (repeatable; default: every lesson anyone handed in)")
     parser.add_argument("--notebooks", type=Path, default=None,
@@ -714,16 +774,32 @@ def add_arguments(parser) -> None:
                         help="memory of a whole notebook run (its processes, shared memory, /tmp), MiB")
     parser.add_argument("--no-cache", action="store_true", help="re-grade even unchanged submissions")
     parser.add_argument("--no-isolation", action="store_true", help=NO_ISOLATION_HELP)
+    parser.add_argument("--shard", type=shards.parse_shard, default=None, metavar="K/N",
+                        help="grade only shard K of N (1 <= K <= N) of the students, chosen by a hash of each "
+                             "folder's name; the results folder then also holds the part for --merge")
+    parser.add_argument("--secret-file", type=Path, default=None,
+                        help="the grading secret (one line, >= 32 characters) instead of the results folder's own; "
+                             "every shard of a class must be given the same one")
+    parser.add_argument("--merge", type=Path, nargs="+", default=None, metavar="PART",
+                        help="merge the results folders of shards 1..N into --out (no SUBMISSIONS): the outputs "
+                             "one run would have written; refused if a shard is missing, duplicated or graded "
+                             "differently")
 
 
 def run(args) -> int:
     """Exit status: 0 all graded; 1 graded, but the grader could not run some notebooks; 2 nothing graded."""
+    if args.merge is not None:
+        return _run_merge(args)
+    if args.submissions is None:
+        print("nncourse grade: name the SUBMISSIONS folder (or merge shards with --merge PART...)", file=sys.stderr)
+        return 2
     limits = Limits(cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
                     memory_bytes=args.memory_mb * 2**20, run_memory_bytes=args.run_memory_mb * 2**20)
     try:
         summary = grade_submissions(args.submissions, args.out, jobs=args.jobs, notebooks=args.notebooks,
                                     lessons=args.lessons, limits=limits, progress=True,
-                                    use_cache=not args.no_cache, isolate=not args.no_isolation)
+                                    use_cache=not args.no_cache, isolate=not args.no_isolation, shard=args.shard,
+                                    secret_file=args.secret_file)
     except IsolationUnavailable as exc:
         print(f"nncourse grade: refusing to grade: the sandbox is not available here: {exc}\n"
               "Nothing was graded. To grade anyway without the sandbox (trusted submissions only), pass "
@@ -743,10 +819,29 @@ def run(args) -> int:
           f"{summary['refused']} refused, {summary['errors']} grader errors) in {summary['seconds']:.1f} s")
     for lesson, line in summary["canary"].items():
         print(f"  canary {lesson}: {line}")
-    for key in ("gradebook_csv", "gradebook_json", "feedback", "junit", "log"):
-        print(f"  {key.replace('_', '.'):<15} {args.out / Path(summary[key]).name}")
+    return _print_outputs(args, summary)
+
+
+def _print_outputs(args, summary: dict) -> int:
+    for key in ("gradebook_csv", "gradebook_json", "report_html", "report_json", "feedback", "junit", "log", "part"):
+        if key in summary:
+            print(f"  {key.replace('_', '.'):<15} {args.out / Path(summary[key]).name}")
     if summary["errors"]:
         print(f"nncourse grade: the grader could not run {summary['errors']} notebook(s); they are marked "
               "'error' in the gradebook (no points given, not zeros): see grade.log", file=sys.stderr)
         return 1
     return 0
+
+
+def _run_merge(args) -> int:
+    if args.submissions is not None or args.shard is not None:
+        print("nncourse grade: --merge takes the shards' results folders, not SUBMISSIONS or --shard", file=sys.stderr)
+        return 2
+    try:
+        summary = merge(args.merge, args.out)
+    except ValueError as exc:
+        print(f"nncourse grade: {exc}", file=sys.stderr)
+        return 2
+    print(f"merged {len(args.merge)} shards: {summary['students']} students, {summary['notebooks']} notebooks, "
+          f"{summary['errors']} grader errors")
+    return _print_outputs(args, summary)

@@ -1,4 +1,4 @@
-"""The grader's outputs: gradebook (CSV, JSON), feedback (HTML, Markdown), JUnit XML, log.
+"""The grader's outputs: gradebook (CSV, JSON), feedback (HTML, Markdown), class report, JUnit XML, log.
 
 Everything is written atomically (a temporary file renamed into place), in a
 fixed order, so grading the same submissions twice writes the same files.
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from nncourse.checks import EXERCISES
 
+from . import classreport
 from .release import write_atomic
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -87,8 +88,9 @@ def gradebook_json(scope: list[str], rows: dict, limits) -> str:
                 "total": row["total"], "max": row["max"], "status": row["status"],
                 "notebooks": {
                     lesson: {k: r.get(k) for k in ("file", "status", "reason", "seed", "seconds", "notes",
-                                                  "other_cells_failed")}
-                    | {"checks": {c["id"]: {k: c[k] for k in ("outcome", "points", "max_points", "reason", "seconds")}
+                                                  "other_cells_failed", "limit")}
+                    | {"checks": {c["id"]: {k: c.get(k) for k in ("outcome", "points", "max_points", "reason",
+                                                                  "seconds", "mistake", "hint", "limit")}
                                   for c in r["checks"]}}
                     for lesson, r in row["notebooks"].items()
                 },
@@ -128,6 +130,8 @@ def feedback_markdown(student: str, lesson: str, result: dict) -> str:
     for c in result["checks"]:
         if c["reason"]:
             lines += ["", f"## {c['id']}: {_MARK[c['outcome']]}", "", _fence(c["reason"])]
+            if classreport.is_valid_diagnosis(c["id"], c.get("mistake")):
+                lines += ["", f"Diagnosis: {_code_span(c['mistake'])}"]
     if result.get("other_cells_failed"):
         lines += ["", f"{result['other_cells_failed']} other cell(s) did not reproduce the lesson's output "
                       "(not graded; usually a side effect of an answer, such as changed print options)."]
@@ -158,7 +162,7 @@ def feedback_html(student: str, lesson: str, result: dict) -> str:
     rows = "\n".join(
         f"<tr class=\"{e(c['outcome'].replace(' ', '-'))}\"><td>{e(c['id'])}</td><td>{e(c['title'])}</td>"
         f"<td>{e(_MARK[c['outcome']])}</td><td>{_points(c)}</td>"
-        f"<td><pre>{e(c['reason'])}</pre></td></tr>" for c in result["checks"])
+        f"<td><pre>{e(c['reason'])}</pre>{_diagnosis_html(c)}</td></tr>" for c in result["checks"])
     notes = "".join(f"<li>{e(n)}</li>" for n in result.get("notes", []))
     whole = f"<p>Note on the whole notebook:</p><pre>{e(result['reason'])}</pre>" if result.get("reason") else ""
     return f"""<!DOCTYPE html>
@@ -173,6 +177,12 @@ vertical-align:top}}table{{border-collapse:collapse}}pre{{white-space:pre-wrap;m
 {rows}
 </table></body></html>
 """
+
+
+def _diagnosis_html(check: dict) -> str:
+    if not classreport.is_valid_diagnosis(check["id"], check.get("mistake")):
+        return ""
+    return f"<p>Diagnosis: <code>{html.escape(check['mistake'])}</code></p>"
 
 
 def junit_xml(scope: list[str], results: dict) -> str:
@@ -203,10 +213,14 @@ def write_all(out: Path, scope: list[str], results: dict, log: list[str], limits
     """Write every output file; return their paths."""
     rows = _student_rows(scope, results)
     paths = {"gradebook_csv": out / "gradebook.csv", "gradebook_json": out / "gradebook.json",
+             "report_json": out / "report.json", "report_html": out / "report.html",
              "feedback": out / "feedback", "junit": out / "junit.xml", "log": out / "grade.log"}
     write_atomic(paths["gradebook_csv"], gradebook_csv(scope, rows).encode("utf-8"))
     write_atomic(paths["gradebook_json"], gradebook_json(scope, rows, limits).encode("utf-8"))
     write_atomic(paths["junit"], junit_xml(scope, results).encode("utf-8"))
+    summary = classreport.class_report(scope, results)
+    write_atomic(paths["report_json"], classreport.report_json(summary).encode("utf-8"))
+    write_atomic(paths["report_html"], classreport.report_html(summary).encode("utf-8"))
     for (student, lesson), result in sorted(results.items()):
         folder = paths["feedback"] / feedback_folder(student)
         write_atomic(folder / f"{lesson}.md", feedback_markdown(student, lesson, result).encode("utf-8"))

@@ -72,7 +72,9 @@ class RunResult:
     died, the notebook timed out, the run ran out of memory); ``exchange`` is
     the grader's folder holding the results the checks handed over (valid
     inside the ``with``); ``harness_error`` says why the grader could not run
-    the notebook at all (then nothing else means anything).
+    the notebook at all (then nothing else means anything). ``limit`` names
+    the limit that cut the run short (``"time"`` or ``"memory"``), when it is
+    known to be one: the class report lists who hit which.
     """
 
     cells: dict = field(default_factory=dict)
@@ -82,6 +84,7 @@ class RunResult:
     log_tail: str = ""
     harness_error: str | None = None
     cancelled: bool = False
+    limit: str | None = None
 
 
 class Cancelled(Exception):
@@ -261,16 +264,19 @@ def _watch(proc, streams: _Streams, group: cgroups.RunGroup | None, run_dir: Run
                                       "a segfault, or the memory limit)")
                 return
         if group is not None and group.oom_kills():
+            result.limit = "memory"
             result.fatal = (None, f"its processes used more than {limits.run_memory_bytes / 2**30:.1f} GiB of memory "
                                   "together (counting shared memory and files in /tmp), so the run was stopped")
             return
         if group is None and time.monotonic() - last_memory_check > MEMORY_POLL:
             last_memory_check = time.monotonic()
             if resident_bytes(find_processes(sid=proc.pid, marker=run_dir.marker)) > limits.run_memory_bytes:
+                result.limit = "memory"
                 result.fatal = (None, f"its processes used more than {limits.run_memory_bytes / 2**30:.1f} GiB "
                                       "of memory together, so the run was stopped")
                 return
         if time.monotonic() - start > limits.notebook_timeout:
+            result.limit = "time"
             result.fatal = (None, f"the notebook did not finish within {limits.notebook_timeout:g} s")
             return
         if cancel is not None and cancel.is_set():
@@ -334,9 +340,11 @@ def _collect(result: RunResult, events: list[dict], returncode: int) -> None:
         reason = result.fatal[1]
         if cell is not None and cell == dead_cell:
             reason = _lost_kernel_reason(result.cells[cell].message)
+            result.limit = _limit_of_lost_kernel(result.cells[cell].message) or result.limit
         result.fatal = (cell, reason)
     elif dead_cell is not None:
         result.fatal = (dead_cell, _lost_kernel_reason(result.cells[dead_cell].message))
+        result.limit = _limit_of_lost_kernel(result.cells[dead_cell].message)
     elif running is not None:
         result.fatal = (running, f"the test process ended while this cell ran (exit status {returncode}): "
                                  "it ran out of memory or was killed")
@@ -344,7 +352,12 @@ def _collect(result: RunResult, events: list[dict], returncode: int) -> None:
         result.fatal = (None, f"the test process stopped after the cells it reported (exit status {returncode})")
 
 
+def _limit_of_lost_kernel(message: str) -> str | None:
+    """nbval reports a cell that ran past ``--nbval-cell-timeout`` with a ``Timeout`` error."""
+    return "time" if "Timeout" in message else None
+
+
 def _lost_kernel_reason(message: str) -> str:
-    if "Timeout" in message:
+    if _limit_of_lost_kernel(message) == "time":
         return ("it ran past the time limit and ignored the interrupt (Ctrl-C), so the kernel was stopped")
     return f"the kernel stopped while this cell ran ({message[:200]})" if message else "the kernel stopped"
