@@ -232,8 +232,9 @@ def _is_stub(source: str, exercise_id: str) -> bool:
 # --------------------------------------------------------------------------- #
 
 
-class _TookTooLong(Exception):
-    pass
+class _TookTooLong(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` (the learner's, or the
+    check's own, which records an error per case and carries on) can swallow it."""
 
 
 @contextlib.contextmanager
@@ -267,7 +268,9 @@ def _recheck(exercise, objects: tuple) -> tuple[str, str]:
             report = run_checks(exercise.id, *objects)
     except _TookTooLong:
         return "failed", f"its check took longer than {CHECK_SECONDS} s"
-    except Exception as exc:  # noqa: BLE001 - a learner's object may break the check itself
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a learner's object may break the check, or call exit()
         return "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
     if report.passed:
         return "passed", ""
@@ -286,6 +289,8 @@ def _load_from_source(exercise, names: list[str], source: str, namespace: dict, 
             exec(code, namespace)  # noqa: S102 - the learner's own code, in the learner's own kernel
     except _TookTooLong:
         return f"running the cell took longer than {CHECK_SECONDS} s"
+    except KeyboardInterrupt:
+        raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit and the like included: report, never stop
         return f"running the cell raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
     missing = [n for n in names if n not in namespace]
@@ -393,7 +398,8 @@ def your_parts(lesson: str, *, namespace: dict | None = None, folder=None) -> Pa
     parts, notes = [], []
     wanted = lessons[: lessons.index(lesson) + 1]
     here = folder or Path.cwd()
-    if not any((here / f"{name}.ipynb").is_file() for name in wanted if name != lesson or namespace is None):
+    to_read = [name for name in wanted if name != lesson or namespace is None]
+    if to_read and not any((here / f"{name}.ipynb").is_file() for name in to_read):
         notes.append(f"No lesson notebooks found next to this one ({here}): every earlier part is the "
                      "reference. Open this notebook from your workspace to use your own parts.")
     for name in wanted:
