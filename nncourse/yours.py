@@ -216,11 +216,28 @@ def answer_names() -> dict[str, tuple[str, ...]]:
     from nncourse.grading.release import instructor_notebooks
 
     names = {}
-    for path in instructor_notebooks():
-        for exercise_id, source in _answer_sources(_read_cells(path)).items():
-            if exercise_id in EXERCISES:
-                names[exercise_id] = tuple(_DEFINED.findall(source)[: EXERCISES[exercise_id].n_objects])
+    try:
+        paths = instructor_notebooks()
+        for path in paths:
+            for exercise_id, source in _answer_sources(_read_cells(path)).items():
+                if exercise_id in EXERCISES:
+                    names[exercise_id] = tuple(_DEFINED.findall(source)[: EXERCISES[exercise_id].n_objects])
+    except (OSError, ValueError):
+        # An installation without the course's notebooks (a kernel somewhere else): the names
+        # then come from the learner's own cell or the reference (see _names).
+        return {}
     return names
+
+
+def _names(exercise, source: str | None = None) -> tuple:
+    """The names an exercise's answer defines: from the course's notebooks, else the cell, else the reference."""
+    names = answer_names().get(exercise.id)
+    if names:
+        return names
+    found = tuple(_DEFINED.findall(source or "")[: exercise.n_objects])
+    if len(found) == exercise.n_objects:
+        return found
+    return tuple(getattr(obj, "__name__", exercise.id) for obj in exercise.reference_objects())
 
 
 def _is_stub(source: str, exercise_id: str) -> bool:
@@ -299,8 +316,14 @@ def _load_from_source(exercise, names: list[str], source: str, namespace: dict, 
     return tuple(namespace[n] for n in names)
 
 
-def _lesson_parts(lesson: str, exercises: list, folder: Path | None, namespace: dict | None) -> tuple[list, list]:
-    """The parts of one lesson, and notes for the table."""
+def _lesson_parts(lesson: str, exercises: list, folder: Path | None, namespace: dict | None,
+                  earlier: list | None = None) -> tuple[list, list]:
+    """The parts of one lesson, and notes for the table.
+
+    A saved lesson's answers run with ``mine`` bound to the parts of the lessons
+    before it (``earlier``), as in the lesson's own kernel, where a "your parts"
+    cell defines ``mine`` before the answers that use it (lesson 08's).
+    """
     parts, notes = [], []
     reference = {e.id: e.reference_objects() for e in exercises}
 
@@ -310,7 +333,7 @@ def _lesson_parts(lesson: str, exercises: list, folder: Path | None, namespace: 
 
     if namespace is not None:
         for exercise in exercises:
-            names = answer_names()[exercise.id]
+            names = _names(exercise)
             objects = tuple(namespace.get(n) for n in names)
             if any(o is None for o in objects):
                 fallback(exercise, names, "not found", f"{', '.join(names)} is not defined in this notebook")
@@ -327,22 +350,22 @@ def _lesson_parts(lesson: str, exercises: list, folder: Path | None, namespace: 
         cells = _read_cells(path)
     except FileNotFoundError:
         for exercise in exercises:
-            fallback(exercise, answer_names()[exercise.id], "no notebook", f"{lesson}.ipynb not found")
+            fallback(exercise, _names(exercise), "no notebook", f"{lesson}.ipynb not found")
         return parts, notes
     except (OSError, ValueError) as exc:
         for exercise in exercises:
-            fallback(exercise, answer_names()[exercise.id], "error", str(exc)[:200])
+            fallback(exercise, _names(exercise), "error", str(exc)[:200])
         return parts, notes
 
     answers = _answer_sources(cells)
-    shared = {"__name__": f"nncourse_yours_{lesson}"}
+    shared = {"__name__": f"nncourse_yours_{lesson}", "mine": Parts(list(earlier or []), [])}
     imports = _setup_imports(cells)
     if imports:
         with contextlib.suppress(Exception):
             exec(compile(imports, f"<set-up imports of {lesson}>", "exec"), shared)  # noqa: S102
     for exercise in exercises:
-        names = answer_names()[exercise.id]
         source = answers.get(exercise.id)
+        names = _names(exercise, source)
         if source is None:
             fallback(exercise, names, "not found", "no answer cell with this exercise id")
             continue
@@ -404,7 +427,7 @@ def your_parts(lesson: str, *, namespace: dict | None = None, folder=None) -> Pa
                      "reference. Open this notebook from your workspace to use your own parts.")
     for name in wanted:
         exercises = [e for e in EXERCISES.values() if e.lesson == name]
-        found, lesson_notes = _lesson_parts(name, exercises, folder, namespace if name == lesson else None)
+        found, lesson_notes = _lesson_parts(name, exercises, folder, namespace if name == lesson else None, parts)
         parts += found
         notes += lesson_notes
     return Parts(parts, notes)

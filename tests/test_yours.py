@@ -313,3 +313,67 @@ def test_parts_behave_like_a_namespace(tmp_path):
     empty = Parts([], [])
     with pytest.raises(AttributeError, match=r"\(none\)"):
         empty.relu
+
+
+def test_without_the_course_notebooks_names_come_from_the_cell_or_the_reference(tmp_path, monkeypatch):
+    import nncourse.grading.release as release
+
+    def missing(folder=None):
+        raise ValueError("instructor notebooks folder does not exist")
+
+    monkeypatch.setattr(release, "instructor_notebooks", missing)
+    yours.answer_names.cache_clear()
+    try:
+        _solved(tmp_path, "03_forward_pass")
+        mine = your_parts("04_loss", folder=tmp_path)
+        # Read from the learner's cell: count_params (the reference is count_params_from_sizes).
+        assert mine.part("count_params").source == "yours"
+        # No notebook for lesson 04: the reference's own name.
+        assert mine.part("logsumexp_rows").status == "no notebook"
+    finally:
+        yours.answer_names.cache_clear()
+
+
+# --------------------------------------------------------------------------- #
+# The capstone trained from the learner's parts, in a kernel, as a learner runs it
+# --------------------------------------------------------------------------- #
+
+
+def _run_capstone(folder: Path) -> dict:
+    """Execute lesson 08 in ``folder`` (a workspace); the text of each of its 'your parts' cells by cell id."""
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(folder / "08_capstone_digits.ipynb", as_version=4)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    texts = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("id", "").startswith("yours-08"):
+            texts[cell.id] = "".join(o.get("text", "") or o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+    return texts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wrong_part", [None, "relu"])
+def test_the_capstone_trains_on_the_learners_parts(tmp_path, wrong_part):
+    for lesson in LESSONS:
+        _solved(tmp_path, lesson)
+    if wrong_part == "relu":
+        _with_answer(tmp_path, "02_activations", "relu", WRONG_RELU)
+    texts = _run_capstone(tmp_path)
+    table, run = texts["yours-08-table"], texts["yours-08-train"]
+    total = len(EXERCISES)
+    if wrong_part is None:
+        assert f"{total} of {total} parts yours" in run, run
+    else:
+        # The table flags the wrong part, and training runs on the reference in its place.
+        line = next(line for line in table.splitlines() if " relu " in f" {line} ")
+        assert "reference" in line and "failed" in line, table
+        assert f"{total - 1} of {total} parts yours" in run, run
+    assert "train_loop: yours | loss_and_grads: yours" in run, run
+    accuracies = [float(line.split("test accuracy")[1]) for line in run.splitlines() if "test accuracy" in line]
+    assert len(accuracies) == 2 and min(accuracies) >= 0.97 and accuracies[0] == accuracies[1], run
+    assert "largest difference between the two sets of weights: below 1e-6" in run, run
