@@ -128,13 +128,16 @@ class Parts:
     def _repr_html_(self) -> str:
         e = html.escape
         colour = {"yours": "#0a6b0a", "reference": "#8a5a00"}
+        # JupyterLab right-aligns table cells (made for numbers); these are words.
+        left = 'style="text-align:left"'
         body = "".join(
-            f"<tr><td>{e(lesson)}</td><td><code>{e(ex)}</code></td><td><code>{e(name)}</code></td>"
-            f"<td style=\"color:{colour[used]};font-weight:bold\">{e(used)}</td><td>{e(check)}</td></tr>"
+            f"<tr><td {left}>{e(lesson)}</td><td {left}><code>{e(ex)}</code></td><td {left}><code>{e(name)}</code></td>"
+            f"<td style=\"text-align:left;color:{colour[used]};font-weight:bold\">{e(used)}</td>"
+            f"<td {left}>{e(check)}</td></tr>"
             for lesson, ex, name, used, check in self._table())
         notes = "".join(f"<p>{e(n)}</p>" for n in self.notes)
-        return (f"{notes}<table><thead><tr><th>lesson</th><th>exercise</th><th>part</th><th>used</th>"
-                f"<th>check</th></tr></thead><tbody>{body}</tbody></table>"
+        head = "".join(f"<th {left}>{h}</th>" for h in ("lesson", "exercise", "part", "used", "check"))
+        return (f"{notes}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                 f"<p>{len(self.yours)} of {len(self._parts)} parts are yours; the others are the reference.</p>")
 
 
