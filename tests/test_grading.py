@@ -1166,3 +1166,14 @@ def test_without_isolation_leftover_processes_are_still_killed(lesson, private_t
     result = grade_notebook(lesson["instructor"], path, seed=5, limits=HOSTILE_LIMITS, isolate=False)
     assert {c["id"]: c["points"] for c in result["checks"]} == points(lesson["instructor"])
     assert not _lingering(marker)
+
+
+def test_check_runs_a_released_copy_without_its_run_all_tags():
+    from nncourse.grading.check import _runnable_copy
+
+    released = rel.student_copy(load(NOTEBOOKS[2]))
+    checks = [c for c in released["cells"] if nf.is_check_cell(c)]
+    assert checks and all("raises-exception" in c["metadata"]["tags"] for c in checks)
+    runnable = _runnable_copy(released["cells"])
+    assert not any("raises-exception" in c["metadata"].get("tags", []) for c in runnable["cells"])
+    assert all("raises-exception" in c["metadata"]["tags"] for c in checks), "the learner's cells are not changed"
