@@ -463,10 +463,10 @@ def loss_and_grads(params, X, y, *, drop_prob=0.0, l2=0.0, rng=None):
     return backprop.loss_and_grads(params, X, y, activation="relu", l2=l2, drop_prob=drop_prob, rng=rng)
 
 
-def _named_grads(grads, prefix="d") -> dict:
+def _named_grads(grads) -> dict:
     named = {}
     for layer, (dW, db) in enumerate(grads, start=1):
-        named[f"{prefix}W{layer}"], named[f"{prefix}b{layer}"] = dW, db
+        named[f"dW{layer}"], named[f"db{layer}"] = dW, db
     return named
 
 
