@@ -147,13 +147,17 @@ def backward(dZ_out, cache) -> list:
         :math:`\\partial L / \\partial Z^{(L)}`, e.g. from
         :func:`nncourse.losses.softmax_cross_entropy_grad`.
     cache : list of LayerCache, from :func:`nncourse.layers.forward`
+        or any list of per-layer triples ``((A_prev, W), (Z, name), dropout_cache)``
+        in that layout (lesson 03's ``forward_pass`` returns plain tuples).
 
     Returns
     -------
     grads : list of (dW, db), mirroring ``params``
     """
-    if not isinstance(cache, list) or not cache or not all(isinstance(c, _layers.LayerCache) for c in cache):
-        raise TypeError("cache must be the list returned by nncourse.forward")
+    if not isinstance(cache, list) or not cache or not all(isinstance(c, tuple) and len(c) == 3 for c in cache):
+        raise TypeError("cache must be the list returned by nncourse.forward: one LayerCache (or plain triple "
+                        "((A_prev, W), (Z, name), dropout_cache)) per layer")
+    cache = [c if isinstance(c, _layers.LayerCache) else _layers.LayerCache(*c) for c in cache]
     dZ_out = as_float_array(dZ_out, "dZ_out", ndim=2)
     Z_out = cache[-1].activation[0]
     if dZ_out.shape != Z_out.shape:

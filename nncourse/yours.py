@@ -128,13 +128,16 @@ class Parts:
     def _repr_html_(self) -> str:
         e = html.escape
         colour = {"yours": "#0a6b0a", "reference": "#8a5a00"}
+        # JupyterLab right-aligns table cells (made for numbers); these are words.
+        left = 'style="text-align:left"'
         body = "".join(
-            f"<tr><td>{e(lesson)}</td><td><code>{e(ex)}</code></td><td><code>{e(name)}</code></td>"
-            f"<td style=\"color:{colour[used]};font-weight:bold\">{e(used)}</td><td>{e(check)}</td></tr>"
+            f"<tr><td {left}>{e(lesson)}</td><td {left}><code>{e(ex)}</code></td><td {left}><code>{e(name)}</code></td>"
+            f"<td style=\"text-align:left;color:{colour[used]};font-weight:bold\">{e(used)}</td>"
+            f"<td {left}>{e(check)}</td></tr>"
             for lesson, ex, name, used, check in self._table())
         notes = "".join(f"<p>{e(n)}</p>" for n in self.notes)
-        return (f"{notes}<table><thead><tr><th>lesson</th><th>exercise</th><th>part</th><th>used</th>"
-                f"<th>check</th></tr></thead><tbody>{body}</tbody></table>"
+        head = "".join(f"<th {left}>{h}</th>" for h in ("lesson", "exercise", "part", "used", "check"))
+        return (f"{notes}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                 f"<p>{len(self.yours)} of {len(self._parts)} parts are yours; the others are the reference.</p>")
 
 
@@ -216,11 +219,28 @@ def answer_names() -> dict[str, tuple[str, ...]]:
     from nncourse.grading.release import instructor_notebooks
 
     names = {}
-    for path in instructor_notebooks():
-        for exercise_id, source in _answer_sources(_read_cells(path)).items():
-            if exercise_id in EXERCISES:
-                names[exercise_id] = tuple(_DEFINED.findall(source)[: EXERCISES[exercise_id].n_objects])
+    try:
+        paths = instructor_notebooks()
+        for path in paths:
+            for exercise_id, source in _answer_sources(_read_cells(path)).items():
+                if exercise_id in EXERCISES:
+                    names[exercise_id] = tuple(_DEFINED.findall(source)[: EXERCISES[exercise_id].n_objects])
+    except (OSError, ValueError):
+        # An installation without the course's notebooks (a kernel somewhere else): the names
+        # then come from the learner's own cell or the reference (see _names).
+        return {}
     return names
+
+
+def _names(exercise, source: str | None = None) -> tuple:
+    """The names an exercise's answer defines: from the course's notebooks, else the cell, else the reference."""
+    names = answer_names().get(exercise.id)
+    if names:
+        return names
+    found = tuple(_DEFINED.findall(source or "")[: exercise.n_objects])
+    if len(found) == exercise.n_objects:
+        return found
+    return tuple(getattr(obj, "__name__", exercise.id) for obj in exercise.reference_objects())
 
 
 def _is_stub(source: str, exercise_id: str) -> bool:
@@ -232,8 +252,9 @@ def _is_stub(source: str, exercise_id: str) -> bool:
 # --------------------------------------------------------------------------- #
 
 
-class _TookTooLong(Exception):
-    pass
+class _TookTooLong(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` (the learner's, or the
+    check's own, which records an error per case and carries on) can swallow it."""
 
 
 @contextlib.contextmanager
@@ -267,7 +288,9 @@ def _recheck(exercise, objects: tuple) -> tuple[str, str]:
             report = run_checks(exercise.id, *objects)
     except _TookTooLong:
         return "failed", f"its check took longer than {CHECK_SECONDS} s"
-    except Exception as exc:  # noqa: BLE001 - a learner's object may break the check itself
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a learner's object may break the check, or call exit()
         return "failed", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
     if report.passed:
         return "passed", ""
@@ -286,6 +309,8 @@ def _load_from_source(exercise, names: list[str], source: str, namespace: dict, 
             exec(code, namespace)  # noqa: S102 - the learner's own code, in the learner's own kernel
     except _TookTooLong:
         return f"running the cell took longer than {CHECK_SECONDS} s"
+    except KeyboardInterrupt:
+        raise
     except BaseException as exc:  # noqa: BLE001 - SystemExit and the like included: report, never stop
         return f"running the cell raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:200]
     missing = [n for n in names if n not in namespace]
@@ -294,8 +319,14 @@ def _load_from_source(exercise, names: list[str], source: str, namespace: dict, 
     return tuple(namespace[n] for n in names)
 
 
-def _lesson_parts(lesson: str, exercises: list, folder: Path | None, namespace: dict | None) -> tuple[list, list]:
-    """The parts of one lesson, and notes for the table."""
+def _lesson_parts(lesson: str, exercises: list, folder: Path | None, namespace: dict | None,
+                  earlier: list | None = None) -> tuple[list, list]:
+    """The parts of one lesson, and notes for the table.
+
+    A saved lesson's answers run with ``mine`` bound to the parts of the lessons
+    before it (``earlier``), as in the lesson's own kernel, where a "your parts"
+    cell defines ``mine`` before the answers that use it (lesson 08's).
+    """
     parts, notes = [], []
     reference = {e.id: e.reference_objects() for e in exercises}
 
@@ -305,7 +336,7 @@ def _lesson_parts(lesson: str, exercises: list, folder: Path | None, namespace: 
 
     if namespace is not None:
         for exercise in exercises:
-            names = answer_names()[exercise.id]
+            names = _names(exercise)
             objects = tuple(namespace.get(n) for n in names)
             if any(o is None for o in objects):
                 fallback(exercise, names, "not found", f"{', '.join(names)} is not defined in this notebook")
@@ -322,22 +353,22 @@ def _lesson_parts(lesson: str, exercises: list, folder: Path | None, namespace: 
         cells = _read_cells(path)
     except FileNotFoundError:
         for exercise in exercises:
-            fallback(exercise, answer_names()[exercise.id], "no notebook", f"{lesson}.ipynb not found")
+            fallback(exercise, _names(exercise), "no notebook", f"{lesson}.ipynb not found")
         return parts, notes
     except (OSError, ValueError) as exc:
         for exercise in exercises:
-            fallback(exercise, answer_names()[exercise.id], "error", str(exc)[:200])
+            fallback(exercise, _names(exercise), "error", str(exc)[:200])
         return parts, notes
 
     answers = _answer_sources(cells)
-    shared = {"__name__": f"nncourse_yours_{lesson}"}
+    shared = {"__name__": f"nncourse_yours_{lesson}", "mine": Parts(list(earlier or []), [])}
     imports = _setup_imports(cells)
     if imports:
         with contextlib.suppress(Exception):
             exec(compile(imports, f"<set-up imports of {lesson}>", "exec"), shared)  # noqa: S102
     for exercise in exercises:
-        names = answer_names()[exercise.id]
         source = answers.get(exercise.id)
+        names = _names(exercise, source)
         if source is None:
             fallback(exercise, names, "not found", "no answer cell with this exercise id")
             continue
@@ -393,12 +424,13 @@ def your_parts(lesson: str, *, namespace: dict | None = None, folder=None) -> Pa
     parts, notes = [], []
     wanted = lessons[: lessons.index(lesson) + 1]
     here = folder or Path.cwd()
-    if not any((here / f"{name}.ipynb").is_file() for name in wanted if name != lesson or namespace is None):
+    to_read = [name for name in wanted if name != lesson or namespace is None]
+    if to_read and not any((here / f"{name}.ipynb").is_file() for name in to_read):
         notes.append(f"No lesson notebooks found next to this one ({here}): every earlier part is the "
                      "reference. Open this notebook from your workspace to use your own parts.")
     for name in wanted:
         exercises = [e for e in EXERCISES.values() if e.lesson == name]
-        found, lesson_notes = _lesson_parts(name, exercises, folder, namespace if name == lesson else None)
+        found, lesson_notes = _lesson_parts(name, exercises, folder, namespace if name == lesson else None, parts)
         parts += found
         notes += lesson_notes
     return Parts(parts, notes)

@@ -209,11 +209,25 @@ def test_dropout_gradient_matches_centred_differences_with_the_mask_fixed():
         assert rel_error(db, centred(lambda: loss_with_mask()[0], b)) < 1e-7
 
 
+def test_backward_takes_plain_triples_like_layer_caches():
+    # Lesson 03's forward_pass returns plain ((A_prev, W), (Z, name), None) triples: the same cache.
+    params, X, y = _problem("tanh", "softmax_cross_entropy", seed=6)
+    _, cache = layers.forward(params, X, activation="tanh", output="softmax")
+    dZ_out = np.random.default_rng(0).normal(size=cache[-1].activation[0].shape)
+    named = backprop.backward(dZ_out, cache)
+    plain = backprop.backward(dZ_out, [tuple(c) for c in cache])
+    for (dW, db), (dW_plain, db_plain) in zip(named, plain):
+        np.testing.assert_array_equal(dW, dW_plain)
+        np.testing.assert_array_equal(db, db_plain)
+
+
 def test_backward_and_loss_and_grads_bad_input():
     params, X, y = _problem("tanh", "softmax_cross_entropy", seed=6)
     _, cache = layers.forward(params, X, activation="tanh", output="softmax")
     with pytest.raises(TypeError, match="cache must be the list returned by nncourse.forward"):
         backprop.backward(np.zeros((6, 2)), [])
+    with pytest.raises(TypeError, match="cache must be the list returned by nncourse.forward"):
+        backprop.backward(np.zeros((6, 2)), [(c.dense, c.activation) for c in cache])
     with pytest.raises(ValueError, match=r"dZ_out must have the shape of the logits \(6, 2\)"):
         backprop.backward(np.zeros((6, 3)), cache)
     with pytest.raises(ValueError, match="unknown loss"):

@@ -11,6 +11,12 @@ Run menu and checks what a learner would see:
   changes the picture, and a demo with a Play control animates when it is pressed;
 * every check cell (nbgrader ``grade: true``) prints its ``passed all`` line.
 
+The same for every lesson's **released copy** (``nncourse release``: answers
+stubbed, check cells tagged ``raises-exception``), run as a learner who has
+solved nothing: Run All must run every cell (no cell after a check left
+unrun), every check shows its "not attempted yet" panel and no traceback, and
+every demo is live.
+
 A screenshot of each lesson (and of each demo) goes to
 ``test-artifacts/screenshots/``. Two small notebooks made here check the harness
 itself: one that must pass, and one with an error, a check cell without its
@@ -86,6 +92,9 @@ def lab(tmp_path_factory):
     if (ROOT / "images").is_dir():
         shutil.copytree(ROOT / "images", served / "images")
     _write_harness_notebooks(served / "harness")
+    from nncourse.grading.release import release
+
+    release(served / "released")
     env = _isolated_environment(base)
     port, token = _free_port(), uuid.uuid4().hex
     command = [sys.executable, "-m", "jupyter", "lab", "--ip=127.0.0.1", f"--port={port}", "--ServerApp.port_retries=0",
@@ -234,7 +243,7 @@ def _lesson_has_demo_module(served_path: str) -> bool:
     from nncourse.widgets import _DEMOS
 
     stem = Path(served_path).stem
-    return served_path.startswith("notebooks/") and stem[3:] in _DEMOS.values()
+    return served_path.startswith(("notebooks/", "released/")) and stem[3:] in _DEMOS.values()
 
 
 def _problems(page) -> list[str]:
@@ -332,16 +341,27 @@ def _check_notebook(lab: Lab, served_path: str, screenshot_name: str,
         lab.shut_down_kernels()
 
 
+#: A released copy's unsolved check shows this panel (CheckFailed._render_traceback_) in place of a traceback.
+NOT_ATTEMPTED_PANEL = re.compile(r"^[a-z0-9-]+: not attempted yet\n")
+
+
 def _inspect(page, lab: Lab, served_path: str, screenshot_name: str, widget_wait_s: float) -> list[str]:
     """What is wrong on a page whose notebook has run: errors, demos, check cells."""
     dom_cells = page.locator(".jp-Notebook > .jp-Cell, .jp-Notebook .jp-WindowedPanel-viewport > .jp-Cell")
+    released = served_path.startswith("released/")
     failures, demos = [], 0
     for index, cell in _code_cells(lab.root / served_path):
         dom_cell = dom_cells.nth(index)
+        prompt = dom_cell.locator(".jp-InputArea-prompt").inner_text().strip()
+        if not re.fullmatch(r"\[\d+\]:", prompt):
+            failures.append(f"code cell {index} was left unrun by Run All (its prompt shows {prompt!r})")
         if _is_check(cell):
             text = dom_cell.locator(".jp-OutputArea").inner_text()
             grade_id = cell.metadata["nbgrader"].get("grade_id", f"cell {index}")
-            if "passed all" not in text:
+            if released and not (NOT_ATTEMPTED_PANEL.match(text.strip() + "\n") and "Traceback" not in text):
+                failures.append(f"check cell {grade_id!r} did not show its 'not attempted yet' panel; "
+                                f"it shows: {text[:300]!r}")
+            if not released and "passed all" not in text:
                 failures.append(f"check cell {grade_id!r} did not print its success line; it shows: {text[:300]!r}")
         if not _is_demo(cell):
             continue
@@ -373,7 +393,8 @@ def _inspect(page, lab: Lab, served_path: str, screenshot_name: str, widget_wait
         if play.count():
             failures += _check_play(page, dom_cell, play, index, widget_wait_s)
         dom_cell.screenshot(path=SCREENSHOTS / f"{screenshot_name}-demo{demos}.png")
-    failures += [f"error or stderr output: {text}" for text in _problems(page)]
+    failures += [f"error or stderr output: {text}" for text in _problems(page)
+                 if not (released and NOT_ATTEMPTED_PANEL.match(text + "\n"))]
     if demos == 0 and _lesson_has_demo_module(served_path):
         failures.append("no demo cell (a call into nncourse.widgets) found")
     return failures
@@ -456,10 +477,18 @@ def test_harness_reports_errors_missing_success_lines_and_dead_demos(lab):
     assert any("demo in cell 2: slider moved one step left, but the figure did not change" in failure
                for failure in failures), failures
     assert any("demo in cell 3 shows no figure inside rendered widgets" in failure for failure in failures), failures
-    assert len(failures) == 4, failures
+    # The error stops Run All: the cell after it stays unrun, and that is reported too.
+    assert any("was left unrun by Run All" in failure for failure in failures), failures
+    assert len(failures) == 5, failures
 
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=[path.stem for path in LESSONS])
 def test_lesson_runs_in_jupyterlab_with_working_demos(lab, notebook):
     failures = _check_notebook(lab, f"notebooks/{notebook.name}", notebook.stem)
     assert not failures, f"{notebook.name} in JupyterLab:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=[path.stem for path in LESSONS])
+def test_run_all_on_a_released_copy_runs_every_cell_with_live_demos(lab, notebook):
+    failures = _check_notebook(lab, f"released/{notebook.name}", f"released-{notebook.stem}")
+    assert not failures, f"released/{notebook.name} in JupyterLab:\n" + "\n".join(failures)

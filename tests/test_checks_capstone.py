@@ -20,7 +20,7 @@ IDS = ["standardise", "shift-images", "predict-classes", "confusion-matrix", "pe
 def test_the_lesson_registers_its_exercises_with_points():
     lesson = {eid: ex.points for eid, ex in EXERCISES.items() if ex.lesson == "08_capstone_digits"}
     assert lesson == {"standardise": 2, "shift-images": 2, "predict-classes": 1, "confusion-matrix": 2,
-                      "per-class-accuracy": 1}
+                      "per-class-accuracy": 1, "loss-and-grads": 4, "train-loop": 5}
 
 
 def test_failure_names_the_case_and_shows_expected_and_got():

@@ -73,6 +73,56 @@ def test_not_attempted(exercise):
     assert info.value.not_attempted and "not attempted" in str(info.value)
 
 
+def _plain(lines):
+    import re
+    return [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+
+
+def test_a_failure_shows_a_panel_not_a_traceback(exercise):
+    with pytest.raises(CheckFailed) as info:
+        checks.check("test-scale", forgot_divide)
+    panel = _plain(info.value._render_traceback_())
+    assert panel[0] == "test-scale: failed"
+    body = "\n".join(panel)
+    for words in ("case 'a 3x2 matrix by hand' failed", "expected", "got", "hint: divide by the number of rows"):
+        assert words in body
+    assert "Traceback" not in body and "nncourse/checks" not in body
+    assert panel[-1].startswith("Change your answer cell")
+    assert info.value._render_traceback_()[0].startswith("\x1b[1;31m")
+
+
+def test_not_attempted_shows_a_panel_that_says_the_lesson_goes_on(exercise):
+    def stub(X):
+        raise NotImplementedError("test-scale: replace this line with your code")
+
+    with pytest.raises(CheckFailed) as info:
+        checks.check("test-scale", stub)
+    panel = _plain(info.value._render_traceback_())
+    assert panel[0] == "test-scale: not attempted yet"
+    assert panel[1].startswith("  Replace the `raise NotImplementedError` line")
+    assert "later cells that need this part use the course's version" in panel[-1]
+
+
+def test_a_panel_without_an_exercise_id():
+    panel = _plain(CheckFailed("x: y")._render_traceback_())
+    assert panel[:2] == ["check: failed", "  x: y"]
+
+
+def test_the_panel_replaces_the_traceback_in_ipython(exercise):
+    # IPython (and so ipykernel, JupyterLab, nbclient) asks the exception for its lines.
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shown = []
+    shell._showtraceback = lambda etype, value, stb: shown.append(stb)
+    try:
+        shell.user_ns.update(check=checks.check, f=forgot_divide)
+        shell.run_cell('check("test-scale", f)')
+    finally:
+        InteractiveShell.clear_instance()
+    assert _plain(shown[0])[0] == "test-scale: failed"
+
+
 def test_blank_answers_fail(exercise):
     assert "forget the `return`" in failure("test-scale", lambda X: None)
     assert "wrong values" in failure("test-scale", lambda X: np.zeros_like(X))

@@ -97,7 +97,7 @@ def test_forward_pass_accepts_a_cache_of_lists():
         A, cache = X, []
         for i, (W, b) in enumerate(params):
             Z = A @ W + b
-            cache.append([A, Z])
+            cache.append([[A, W], [Z, "relu" if i < len(params) - 1 else "softmax"], None])
             if i < len(params) - 1:
                 A = np.maximum(Z, 0.0)
             else:
@@ -113,10 +113,33 @@ def test_forward_pass_reference_agrees_with_the_package():
     rng = np.random.default_rng(0)
     params = layers.init_params([3, 5, 2], seed=rng)
     X = rng.normal(size=(4, 3))
-    Y_hat, cache = EXERCISES["forward-pass"].reference(params, X)
-    np.testing.assert_allclose(Y_hat.sum(axis=1), 1.0)
-    assert [a.shape for a, _ in cache] == [(4, 3), (4, 5)]
-    assert [z.shape for _, z in cache] == [(4, 5), (4, 2)]
+    P, cache = EXERCISES["forward-pass"].reference(params, X)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    assert [(A_prev.shape, W.shape) for (A_prev, W), _, _ in cache] == [((4, 3), (3, 5)), ((4, 5), (5, 2))]
+    assert [(Z.shape, name) for _, (Z, name), _ in cache] == [((4, 5), "relu"), ((4, 2), "softmax")]
+    assert [dropout for _, _, dropout in cache] == [None, None]
+
+
+@pytest.mark.parametrize("layout, words", [
+    (lambda A_prev, W, Z, name: (A_prev, Z), "cache[0] (layer 1) must be the triple ((A_prev, W), (Z, name), None), "
+                                           "got a tuple of 2"),
+    (lambda A_prev, W, Z, name: ((A_prev,), (Z, name), None), "the dense step's cache, must be the pair (A_prev, W)"),
+    (lambda A_prev, W, Z, name: ((A_prev, W), Z, None), "must be the pair (Z, name) with name a string"),
+    (lambda A_prev, W, Z, name: ((A_prev, W), (Z, name), 1.0), "the dropout step's cache, must be None"),
+    (lambda A_prev, W, Z, name: ((A_prev, W), (Z, "ReLU"), None), "names the activation 'ReLU'; this layer applies 'relu'"),
+])
+def test_forward_pass_cache_layout_is_named_in_the_message(layout, words):
+    def forward_pass(params, X):
+        A, cache = X, []
+        for i, (W, b) in enumerate(params):
+            Z = A @ W + b
+            name = "relu" if i < len(params) - 1 else "softmax"
+            cache.append(layout(A, W, Z, name))
+            A = np.maximum(Z, 0) if name == "relu" else layers.forward([(W, b)], A, output="softmax")[0]
+        return A, cache
+
+    report = run_checks("forward-pass", forward_pass, seed=0)
+    assert not report.passed and words in report.message(), report.message()
 
 
 def test_count_params_worked_example():

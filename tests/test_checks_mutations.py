@@ -259,8 +259,9 @@ def _forward_naive_softmax(params, X):
     A, cache = X, []
     for i, (W, b) in enumerate(params):
         Z = A @ W + b
-        cache.append((A, Z))
-        A = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True) if i == len(params) - 1 else np.maximum(Z, 0)
+        last = i == len(params) - 1
+        cache.append(((A, W), (Z, "softmax" if last else "relu"), None))
+        A = np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True) if last else np.maximum(Z, 0)
     return A, cache
 
 

@@ -5,10 +5,10 @@ pytest configuration; this file checks what nbval cannot:
 
 * every exercise is an answer cell and a check cell with nbgrader metadata,
   found by id (never by position), with the points of ``nncourse.checks.EXERCISES``;
-* with every answer replaced by the students' stub, a notebook fails at
-  exactly its check cells — a check that passes a blank answer is broken, and
-  a later cell that breaks because an exercise is unfinished must use the
-  package's version instead.
+* Run All on a released copy (every answer the students' stub) runs every
+  cell: only the check cells raise, each with a "not attempted" panel — a
+  check that passes a blank answer is broken, and a later cell that breaks
+  because an exercise is unfinished must use the package's version instead.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 
 from nncourse.grading import notebook_format as nf
 from nncourse.checks import EXERCISES
+from nncourse.grading.release import student_copy_text
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -96,28 +97,41 @@ def test_grade_ids_are_unique_across_the_course():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_blank_answers_fail_exactly_at_the_check_cells(path, tmp_path):
+def test_run_all_on_a_released_copy_runs_every_cell(path, tmp_path):
+    """Run All on a fresh students' copy, in a workspace where half the other lessons are solved.
+
+    nbclient stops at the first cell that raises unless it carries the
+    ``raises-exception`` tag (as JupyterLab's Run All does), so the run
+    reaching the end proves that only check cells raise; each of them must
+    raise, say "not attempted" (a check that passes a blank answer is broken)
+    and show a panel, not the check's traceback.
+    """
     from nbclient import NotebookClient
 
-    nb = _read(path)
-    expected = set()
-    for index, cell in enumerate(nb.cells):
-        if nf.is_answer_cell(cell):
-            cell.source = nf.stub_solution(cell.source, nf.exercise_id_of(cell))
-        if nf.is_check_cell(cell):
-            expected.add(index)
+    # Every other lesson solved (the instructor's copy), the rest and this one fresh: the
+    # "your parts" cells meet a mix of the learner's parts and the reference.
+    for number, lesson in enumerate(NOTEBOOKS):
+        solved = lesson != path and number % 2 == 0
+        text = lesson.read_text(encoding="utf-8") if solved else student_copy_text(lesson)
+        (tmp_path / lesson.name).write_text(text, encoding="utf-8")
+    nb = nbformat.read(tmp_path / path.name, as_version=4)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False,
+                            resources={"metadata": {"path": str(tmp_path)}})
     client.execute()
-    failed = {}
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
-            if output.output_type == "error":
-                failed[index] = f"{output.ename}: {output.evalue}"[:300]
-    unexpected = {i: failed[i] for i in failed if i not in expected}
-    assert not unexpected, f"cells other than check cells failed on blank answers: {unexpected}"
-    passing = sorted(nf.exercise_id_of(nb.cells[i]) for i in expected - set(failed))
-    assert not passing, f"these checks passed a blank answer: {passing}"
-    for index in expected:
-        assert failed[index].startswith("CheckFailed") and "not attempted" in failed[index], failed[index]
+    unrun = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.execution_count is None]
+    assert not unrun, f"cells left unrun by Run All: {unrun}"
+    errors = {i: [o for o in c.outputs if o.output_type == "error"] for i, c in enumerate(nb.cells)
+              if c.cell_type == "code"}
+    raised = {i for i, e in errors.items() if e}
+    checks = {i for i, c in enumerate(nb.cells) if nf.is_check_cell(c)}
+    assert raised == checks, (
+        f"cells other than check cells raised: {sorted(raised - checks)}; "
+        f"checks that passed a blank answer: {sorted(nf.exercise_id_of(nb.cells[i]) for i in checks - raised)}")
+    for index in checks:
+        (error,) = errors[index]
+        exercise_id = nf.exercise_id_of(nb.cells[index])
+        assert error.ename == "CheckFailed" and "not attempted" in error.evalue, error.evalue
+        panel = "\n".join(re.sub(r"\x1b\[[0-9;]*m", "", line) for line in error.traceback)
+        assert panel.startswith(f"{exercise_id}: not attempted yet"), panel
+        assert "nncourse/checks" not in panel and "Traceback" not in panel, panel

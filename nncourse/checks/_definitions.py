@@ -48,6 +48,33 @@ class CheckFailed(AssertionError):
         self.exercise_id = exercise_id
         self.not_attempted = not_attempted
 
+    def _render_traceback_(self) -> list[str]:
+        """The verdict as a panel, shown by IPython (JupyterLab, nbclient) in place of a traceback.
+
+        The frames would all be the check's own (``nncourse/checks/...``), never
+        the learner's, and would push expected / got / hint below the fold.
+        """
+        text = str(self)
+        prefix = f"{self.exercise_id}: "
+        if self.exercise_id and text.startswith(prefix):
+            text = text[len(prefix):]
+        name = self.exercise_id or "check"
+        if self.not_attempted:
+            title = f"\x1b[1;33m{name}: not attempted yet\x1b[0m"
+            text = text.removeprefix("not attempted yet. ")
+            footer = ("The rest of the lesson still runs: later cells that need this part use the course's "
+                      "version of it.")
+        else:
+            title = f"\x1b[1;31m{name}: failed\x1b[0m"
+            footer = "Change your answer cell, run it, then run this check again."
+        body = []
+        for line in text.splitlines():
+            stripped = line.lstrip()
+            if stripped.startswith("hint:"):
+                line = line.replace("hint:", "\x1b[1mhint:\x1b[0m", 1)
+            body.append("  " + line if not line.startswith("  ") else line)
+        return [title, *body, "", footer]
+
 
 @dataclass(frozen=True)
 class Case:

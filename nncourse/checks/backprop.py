@@ -292,7 +292,7 @@ def _backward_cases(rng: np.random.Generator) -> list:
         Case("three layers 2 -> 5 -> 4 -> 3, tanh", _network(rng, [2, 5, 4, 3], 6, "tanh")),
         Case("four layers 4 -> 6 -> 6 -> 5 -> 3, sigmoid", _network(rng, [4, 6, 6, 5, 3], 5, "sigmoid")),
         Case("one layer (softmax regression) 5 -> 3", _network(rng, [5, 3], 4, "relu")),
-        Case("a single sample, 3 -> 6 -> 2, leaky ReLU", _network(rng, [3, 6, 2], 1, "leaky_relu")),
+        Case("a single sample, 3 -> 6 -> 2, ReLU", _network(rng, [3, 6, 2], 1, "relu")),
     ]
 
 

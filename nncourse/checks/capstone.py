@@ -1,6 +1,6 @@
 """Exercise checks for lesson 08 (``08_capstone_digits.ipynb``): the digits capstone.
 
-Five exercises, in the order the notebook uses them:
+Seven exercises, in the order the notebook uses them:
 
 ======================== ====== ======================================================
 id                       points what the learner writes
@@ -10,18 +10,24 @@ id                       points what the learner writes
 ``predict-classes``      1      (8.3) the arg-max of the network's probabilities
 ``confusion-matrix``     2      (8.4) counts of (true, predicted) pairs
 ``per-class-accuracy``   1      (8.5) the diagonal over the row sums
+``loss-and-grads``       4      one batch's loss and gradients, assembled from the learner's parts
+``train-loop``           5      mini-batches, Adam and a cosine schedule around ``loss_and_grads``
 ======================== ====== ======================================================
 
 The references are the package's own functions: :func:`nncourse.datasets.standardise`,
 :func:`nncourse.datasets.shift_images`, :func:`nncourse.training.predict_classes`,
-:func:`nncourse.metrics.confusion_matrix` and :func:`nncourse.metrics.per_class_accuracy`.
+:func:`nncourse.metrics.confusion_matrix` and :func:`nncourse.metrics.per_class_accuracy`;
+for the last two, :func:`nncourse.loss_and_grads` and :func:`nncourse.train` with the settings the
+statements spell out (ReLU, dropout on hidden layers, softmax cross-entropy, L2; Adam with a cosine
+schedule), so that a loop written step by step as the statement says matches them to rounding.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import datasets, layers, metrics, training
+from .. import backprop, datasets, layers, losses, metrics, optim, training
+from .. import regularization as reg
 from ._definitions import Case, Exercise, Mistake, register
 
 LESSON = "08_capstone_digits"
@@ -443,5 +449,222 @@ register(Exercise(
                 "that is the error rate per class; the accuracy is C[i, i] / (row sum)"),
         Mistake("row-max", lambda C: np.asarray(C).max(axis=1) / np.asarray(C).sum(axis=1),
                 "the right predictions of class i are on the diagonal, C[i, i], not the largest entry of row i"),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# loss-and-grads: one training step's loss and gradients, assembled from the learner's parts
+# --------------------------------------------------------------------------- #
+
+
+def loss_and_grads(params, X, y, *, drop_prob=0.0, l2=0.0, rng=None):
+    """ReLU hidden layers with dropout, softmax cross-entropy from the logits, L2 penalty (the reference)."""
+    return backprop.loss_and_grads(params, X, y, activation="relu", l2=l2, drop_prob=drop_prob, rng=rng)
+
+
+def _named_grads(grads) -> dict:
+    named = {}
+    for layer, (dW, db) in enumerate(grads, start=1):
+        named[f"dW{layer}"], named[f"db{layer}"] = dW, db
+    return named
+
+
+def _run_loss_and_grads(objects, case):
+    """Both the learner and the reference draw their dropout masks from a generator seeded alike."""
+    params, X, y = case.args
+    rng = np.random.default_rng(case.kwargs["seed"])
+    result = objects[0](params, X, y, drop_prob=case.kwargs["drop_prob"], l2=case.kwargs["l2"], rng=rng)
+    if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], (list, tuple))):
+        raise TypeError(f"loss_and_grads must return (loss, grads) with grads a list of (dW, db), got "
+                        f"{type(result).__name__}")
+    loss, grads = result
+    if not all(isinstance(g, (list, tuple)) and len(g) == 2 for g in grads):
+        raise TypeError("grads must be a list of (dW, db) pairs, one per layer, layer 1 first")
+    return {"loss": loss, **_named_grads(grads)}
+
+
+def _net(rng: np.random.Generator, sizes: list, n: int) -> tuple:
+    params = [(W, rng.normal(0.0, 0.3, size=b.shape)) for W, b in layers.init_params(sizes, init="he", seed=rng)]
+    return params, rng.normal(size=(n, sizes[0])), rng.integers(0, sizes[-1], size=n)
+
+
+def _loss_cases(rng: np.random.Generator) -> list:
+    def seed():
+        return int(rng.integers(0, 2**31))
+
+    width = int(rng.integers(4, 8))
+    return [
+        Case(f"no dropout, no penalty: 4 -> {width} -> 3, 5 samples", _net(rng, [4, width, 3], 5),
+             {"drop_prob": 0.0, "l2": 0.0, "seed": seed()}),
+        Case("L2 penalty l2 = 0.1, no dropout: 3 -> 5 -> 4 -> 2, 6 samples", _net(rng, [3, 5, 4, 2], 6),
+             {"drop_prob": 0.0, "l2": 0.1, "seed": seed()}),
+        Case("dropout drop_prob = 0.3 (masks from the same seeded rng as the reference): 4 -> 8 -> 3, 7 samples",
+             _net(rng, [4, 8, 3], 7), {"drop_prob": 0.3, "l2": 0.0, "seed": seed()}),
+        Case("dropout 0.5 and l2 = 0.05: 5 -> 6 -> 6 -> 3, 8 samples", _net(rng, [5, 6, 6, 3], 8),
+             {"drop_prob": 0.5, "l2": 0.05, "seed": seed()}),
+        Case("one layer (no hidden layer, so nothing dropped): 4 -> 3, drop_prob 0.4, l2 0.2",
+             _net(rng, [4, 3], 5), {"drop_prob": 0.4, "l2": 0.2, "seed": seed()}),
+        Case("a single sample, 3 -> 4 -> 2, dropout 0.2", _net(rng, [3, 4, 2], 1),
+             {"drop_prob": 0.2, "l2": 0.0, "seed": seed()}),
+    ]
+
+
+def _assembled(*, penalty_in_loss=True, penalty_in_grads=True, biases_penalised=False, drop_output=False,
+               mask_in_backward=True, own_generator=False):
+    """A loss_and_grads built from the package's public parts, with one step done wrong."""
+
+    def wrong(params, X, y, *, drop_prob=0.0, l2=0.0, rng=None):
+        if own_generator:
+            rng = np.random.default_rng(12345)
+        A, caches, last = X, [], len(params) - 1
+        for layer, (W, b) in enumerate(params):
+            Z, dense_cache = layers.dense_forward(A, W, b)
+            mask = None
+            if layer == last:
+                A, activation_cache = Z, None
+                if drop_output and drop_prob > 0:
+                    A, mask = reg.dropout_forward(A, drop_prob, rng=rng)
+            else:
+                A, activation_cache = layers.activation_forward(Z, "relu")
+                if drop_prob > 0:
+                    A, mask = reg.dropout_forward(A, drop_prob, rng=rng)
+            caches.append((dense_cache, activation_cache, mask))
+        loss = losses.cross_entropy_with_logits(A, y)
+        dout = losses.softmax_cross_entropy_grad(A, y)
+        grads = [None] * len(params)
+        for layer in range(last, -1, -1):
+            dense_cache, activation_cache, mask = caches[layer]
+            if layer == last:
+                dZ = reg.dropout_backward(dout, mask) if mask_in_backward else dout
+            else:
+                dA = reg.dropout_backward(dout, mask) if mask_in_backward else dout
+                dZ = backprop.activation_backward(dA, activation_cache)
+            dout, dW, db = backprop.dense_backward(dZ, dense_cache)
+            grads[layer] = (dW, db)
+        if l2:
+            if penalty_in_loss:
+                loss += reg.l2_penalty(params, l2)
+            for layer, ((W, b), (dW, db)) in enumerate(zip(params, grads)):
+                grads[layer] = (dW + reg.l2_grad(W, l2) if penalty_in_grads else dW,
+                                db + l2 * b if biases_penalised else db)
+        return loss, grads
+
+    return wrong
+
+
+register(Exercise(
+    id="loss-and-grads", lesson=LESSON, title="Loss and gradients of one batch, from your parts", points=4,
+    reference=loss_and_grads, make_cases=_loss_cases, run=_run_loss_and_grads,
+    mistakes=(
+        Mistake("penalty-missing-from-loss", _assembled(penalty_in_loss=False),
+                "the gradients include the L2 term but the loss does not: add l2_penalty(params, l2) to the mean "
+                "cross-entropy (7.1)."),
+        Mistake("penalty-gradient-missing", _assembled(penalty_in_grads=False),
+                "the loss includes the L2 penalty, so each dW gets its gradient too: dW + l2_grad(W, l2) (7.2)."),
+        Mistake("biases-penalised", _assembled(biases_penalised=True),
+                "the penalty is on the weights only: leave db as the backward pass returned it."),
+        Mistake("dropout-on-the-logits", _assembled(drop_output=True),
+                "dropout applies to hidden layers only: the output layer's logits go to the loss as they are."),
+        Mistake("mask-not-used-in-backward", _assembled(mask_in_backward=False),
+                "a unit dropped in the forward pass gets no gradient: pass dA through dropout_backward(dA, mask) "
+                "with the same mask before the ReLU's backward (7.5)."),
+        Mistake("own-generator", _assembled(own_generator=True),
+                "draw the dropout masks from the rng you are given (dropout_forward(A, drop_prob, rng=rng)), layer 1 "
+                "first: a generator of your own draws different masks from the reference's."),
+    ),
+))
+
+
+# --------------------------------------------------------------------------- #
+# train-loop: mini-batches, Adam and a cosine schedule around loss_and_grads
+# --------------------------------------------------------------------------- #
+
+
+def train_loop(params, X, y, *, epochs, batch_size, lr, drop_prob=0.0, l2=0.0, seed=0):
+    """The reference: :func:`nncourse.train` with Adam and a cosine schedule; the trained parameters."""
+    history = training.train(params, X, y, optimizer="adam", lr=lr, epochs=epochs, batch_size=batch_size,
+                             seed=seed, drop_prob=drop_prob, l2=l2, schedule=optim.cosine_decay(lr, epochs))
+    return history.params
+
+
+def _run_train_loop(objects, case):
+    params, X, y = case.args
+    result = objects[0](params, X, y, **case.kwargs)
+    if not isinstance(result, (list, tuple)) or not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in result):
+        raise TypeError(f"train_loop must return the trained params, a list of (W, b), got {type(result).__name__}")
+    return {name: value for layer, (W, b) in enumerate(result, start=1) for name, value in
+            ((f"W{layer}", W), (f"b{layer}", b))}
+
+
+def _train_cases(rng: np.random.Generator) -> list:
+    def seed():
+        return int(rng.integers(0, 2**31))
+
+    return [
+        Case("2 epochs of 12 samples in batches of 4, 3 -> 5 -> 3, lr 0.01",
+             _net(rng, [3, 5, 3], 12), {"epochs": 2, "batch_size": 4, "lr": 0.01, "seed": seed()}),
+        Case("3 epochs, a last batch of 2 (10 samples in batches of 4), l2 0.01",
+             _net(rng, [4, 6, 3], 10), {"epochs": 3, "batch_size": 4, "lr": 0.005, "l2": 0.01, "seed": seed()}),
+        Case("dropout 0.3: shuffles and masks from one generator, 2 -> 6 -> 5 -> 2",
+             _net(rng, [2, 6, 5, 2], 9), {"epochs": 2, "batch_size": 3, "lr": 0.01, "drop_prob": 0.3, "seed": seed()}),
+        Case("one batch per epoch (batch_size = n), 4 epochs, 3 -> 4 -> 2",
+             _net(rng, [3, 4, 2], 6), {"epochs": 4, "batch_size": 6, "lr": 0.02, "seed": seed()}),
+        Case("one epoch, dropout 0.5 and l2 0.05, 5 -> 4 -> 3",
+             _net(rng, [5, 4, 3], 8), {"epochs": 1, "batch_size": 2, "lr": 0.01, "drop_prob": 0.5, "l2": 0.05,
+                                      "seed": seed()}),
+    ]
+
+
+def _loop(*, t_per_array=False, schedule=True, rng_per_epoch=False, reset_moments=False, shuffle=True):
+    """A train_loop built from the package's parts, with one thing done differently from the statement."""
+
+    def wrong(params, X, y, *, epochs, batch_size, lr, drop_prob=0.0, l2=0.0, seed=0):
+        rng = np.random.default_rng(seed)
+        params = [(W.copy(), b.copy()) for W, b in params]
+        moments, t = None, 0
+        for epoch in range(epochs):
+            if rng_per_epoch:
+                rng = np.random.default_rng(seed)
+            if moments is None or reset_moments:
+                moments = [[np.zeros_like(a) for a in pair] for pair in params], \
+                          [[np.zeros_like(a) for a in pair] for pair in params]
+            lr_epoch = optim.cosine_decay(lr, epochs)(epoch) if schedule else lr
+            for idx in optim.minibatches(X.shape[0], batch_size, rng=rng, shuffle=shuffle):
+                _, grads = backprop.loss_and_grads(params, X[idx], y[idx], activation="relu", l2=l2,
+                                                   drop_prob=drop_prob, rng=rng)
+                m, v = moments
+                for layer, (pair, grad_pair) in enumerate(zip(params, grads)):
+                    new = []
+                    for k, (theta, grad) in enumerate(zip(pair, grad_pair)):
+                        theta, m[layer][k], v[layer][k], t_next = optim.adam_update(
+                            theta, grad, m[layer][k], v[layer][k], t, lr=lr_epoch)
+                        if t_per_array:
+                            t = t_next
+                        new.append(theta)
+                    params[layer] = tuple(new)
+                if not t_per_array:
+                    t += 1
+        return params
+
+    return wrong
+
+
+register(Exercise(
+    id="train-loop", lesson=LESSON, title="The training loop: mini-batches, Adam, a cosine schedule", points=5,
+    reference=train_loop, make_cases=_train_cases, run=_run_train_loop,
+    mistakes=(
+        Mistake("step-counter-per-array", _loop(t_per_array=True),
+                "t counts optimisation steps, one per mini-batch: every array of a batch uses the same t, and t "
+                "grows by 1 after the batch, not after each array."),
+        Mistake("no-schedule", _loop(schedule=False),
+                "each epoch's learning rate is cosine_decay(lr, epochs)(epoch), not lr itself."),
+        Mistake("generator-per-epoch", _loop(rng_per_epoch=True),
+                "make the generator once, rng = np.random.default_rng(seed), before the first epoch: a new one "
+                "every epoch repeats the same shuffle and the same dropout masks."),
+        Mistake("adam-moments-reset-each-epoch", _loop(reset_moments=True),
+                "Adam's m and v (and t) start at zeros once, before the first epoch, and carry over between epochs."),
+        Mistake("no-shuffle", _loop(shuffle=False),
+                "shuffle every epoch: minibatches(n, batch_size, rng=rng) with its default shuffle=True."),
     ),
 ))

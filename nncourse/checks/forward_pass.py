@@ -139,17 +139,46 @@ register(Exercise(
 # --------------------------------------------------------------------------- #
 
 def forward_pass(params, X):
-    """ReLU hidden layers, softmax output; cache = one ``(A_prev, Z)`` per layer (the reference)."""
-    Y_hat, cache = layers.forward(params, X, activation="relu", output="softmax")
-    return Y_hat, [(c.dense[0], c.activation[0]) for c in cache]
+    """ReLU hidden layers, softmax output; the cache is the package's, one ``LayerCache`` per layer (the reference)."""
+    return layers.forward(params, X, activation="relu", output="softmax")
+
+
+class CacheLayout(TypeError):
+    """The learner's cache is not one ``((A_prev, W), (Z, name), None)`` triple per layer."""
+
+
+def _plain_layer(entry, layer: int, n_layers: int) -> dict:
+    """One layer's cache as named arrays, after checking its layout and its activation's name.
+
+    The lesson 05 backward pass unpacks exactly this layout, so a cache that
+    differs in form (a pair ``(A_prev, Z)``, a missing ``None``) is an error
+    with the layout in its message, not a numbers mismatch.
+    """
+    where = f"cache[{layer}] (layer {layer + 1})"
+    layout = "((A_prev, W), (Z, name), None)"
+    if not isinstance(entry, (tuple, list)) or len(entry) != 3:
+        got = f"a {type(entry).__name__} of {len(entry)}" if isinstance(entry, (tuple, list)) else type(entry).__name__
+        raise CacheLayout(f"{where} must be the triple {layout}, got {got}")
+    dense, activation, dropout = entry
+    if not isinstance(dense, (tuple, list)) or len(dense) != 2:
+        raise CacheLayout(f"{where}[0], the dense step's cache, must be the pair (A_prev, W)")
+    if not isinstance(activation, (tuple, list)) or len(activation) != 2 or not isinstance(activation[1], str):
+        raise CacheLayout(f"{where}[1], the activation step's cache, must be the pair (Z, name) with name a string")
+    if dropout is not None:
+        raise CacheLayout(f"{where}[2], the dropout step's cache, must be None (no dropout in this network)")
+    expected = "softmax" if layer == n_layers - 1 else "relu"
+    if activation[1] != expected:
+        raise CacheLayout(f"{where}[1] names the activation {activation[1]!r}; this layer applies {expected!r}")
+    return {"A_prev": dense[0], "W": dense[1], "Z": activation[0]}
 
 
 def _run_forward(objects, case):
-    # A cache given as a list of lists is the same cache as a tuple of tuples.
+    """The learner's ``(P, cache)`` with the cache as named arrays per layer (lists and tuples alike)."""
     result = objects[0](*case.args, **case.kwargs)
-    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], (list, tuple)):
-        return result[0], tuple(tuple(c) if isinstance(c, list) else c for c in result[1])
-    return result
+    if not (isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], (list, tuple))):
+        return result
+    P, cache = result
+    return P, tuple(_plain_layer(entry, layer, len(cache)) for layer, entry in enumerate(cache))
 
 
 def _network(rng: np.random.Generator, sizes: list, n: int) -> tuple:
@@ -166,7 +195,7 @@ def _forward_cases(rng: np.random.Generator) -> list:
     large = ([(np.array([[500.0, -500.0, 0.0], [500.0, 0.0, -500.0]]), np.zeros(3))],
              np.array([[1.0, 1.0], [-1.0, 0.5]]))
     return [
-        Case("the notebook's worked example: x = (1, 1), 2 -> 2 -> 2, Y_hat = (0.9526, 0.0474)", hand),
+        Case("the notebook's worked example: x = (1, 1), 2 -> 2 -> 2, P = (0.9526, 0.0474)", hand),
         Case(f"two layers 3 -> {width} -> 4, {n} samples, non-zero biases", _network(rng, [3, width, 4], n)),
         Case("three layers 2 -> 5 -> 5 -> 3, 6 samples", _network(rng, [2, 5, 5, 3], 6)),
         Case("square layers 4 -> 4 -> 4 -> 4, 4 samples", _network(rng, [4, 4, 4, 4], 4)),
@@ -181,8 +210,9 @@ def _forward_mistake(hidden, output, cache_of, with_bias=True):
         A, cache = X, []
         for i, (W, b) in enumerate(params):
             Z = A @ W + b if with_bias else A @ W
-            A_new = output(Z) if i == len(params) - 1 else hidden(Z)
-            cache.append(cache_of(A, Z, A_new))
+            last = i == len(params) - 1
+            A_new = output(Z) if last else hidden(Z)
+            cache.append(cache_of(A, W, Z, A_new, "softmax" if last else "relu"))
             A = A_new
         return A, cache
 
@@ -198,13 +228,13 @@ def _naive_softmax(Z):
     return e / np.sum(e, axis=1, keepdims=True)
 
 
+def _layer_cache(A_prev, W, Z, A, name):
+    return (A_prev, W), (Z, name), None
+
+
 def _forward_reversed(params, X):
-    Y_hat, cache = _forward_mistake(act.relu, _softmax_rows, _input_and_z)(params, X)
-    return Y_hat, cache[::-1]
-
-
-def _input_and_z(A_prev, Z, A):
-    return A_prev, Z
+    P, cache = _forward_mistake(act.relu, _softmax_rows, _layer_cache)(params, X)
+    return P, cache[::-1]
 
 
 register(Exercise(
@@ -215,39 +245,43 @@ register(Exercise(
     reference=forward_pass,
     make_cases=_forward_cases,
     run=_run_forward,
-    output_names=("Y_hat", "cache"),
+    output_names=("P", "cache"),
     forbid_overflow=True,
     mistakes=(
-        Mistake("relu-on-the-output", _forward_mistake(act.relu, act.relu, _input_and_z),
+        Mistake("relu-on-the-output", _forward_mistake(act.relu, act.relu, _layer_cache),
                 "the last layer uses softmax, not ReLU: the outputs must be probabilities (rows summing to 1)."),
         Mistake("relu-before-the-softmax",
-                _forward_mistake(act.relu, lambda Z: _softmax_rows(act.relu(Z)), _input_and_z),
+                _forward_mistake(act.relu, lambda Z: _softmax_rows(act.relu(Z)), _layer_cache),
                 "the output layer applies softmax to its Z directly; a ReLU first would throw away negative logits."),
-        Mistake("softmax-everywhere", _forward_mistake(_softmax_rows, _softmax_rows, _input_and_z),
+        Mistake("softmax-everywhere", _forward_mistake(_softmax_rows, _softmax_rows, _layer_cache),
                 "hidden layers use ReLU; softmax belongs to the output layer only."),
-        Mistake("no-hidden-activation", _forward_mistake(lambda Z: Z, _softmax_rows, _input_and_z),
+        Mistake("no-hidden-activation", _forward_mistake(lambda Z: Z, _softmax_rows, _layer_cache),
                 "apply ReLU after every hidden layer: without it the layers collapse into one linear map (lesson 02)."),
         Mistake("cache-holds-the-layer-s-output",
-                _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: (A, Z)),
-                "cache each layer's *input* A_prev (the A before it is overwritten) together with its Z."),
+                _forward_mistake(act.relu, _softmax_rows, lambda A_prev, W, Z, A, name: ((A, W), (Z, name), None)),
+                "the dense step's cache is the layer's *input* A_prev (the A before it is overwritten) and W: "
+                "append the cache before A is replaced by the layer's output."),
         Mistake("cache-holds-a-instead-of-z",
-                _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: (A_prev, A)),
-                "the second entry of each layer's cache is the pre-activation Z = A_prev @ W + b, before g."),
-        Mistake("bias-forgotten", _forward_mistake(act.relu, _softmax_rows, _input_and_z, with_bias=False),
+                _forward_mistake(act.relu, _softmax_rows, lambda A_prev, W, Z, A, name: ((A_prev, W), (A, name), None)),
+                "the activation step's cache holds the pre-activation Z = A_prev @ W + b, before g: its "
+                "backward needs g'(Z)."),
+        Mistake("bias-forgotten", _forward_mistake(act.relu, _softmax_rows, _layer_cache, with_bias=False),
                 "every layer adds its bias: Z = A_prev @ W + b."),
-        Mistake("softmax-over-samples", _forward_mistake(act.relu, lambda Z: act.softmax(Z, axis=0), _input_and_z),
+        Mistake("softmax-over-samples", _forward_mistake(act.relu, lambda Z: act.softmax(Z, axis=0), _layer_cache),
                 "rows are samples: the softmax normalises each row (axis=1, the package's default axis=-1), "
                 "not each column."),
-        Mistake("unstable-softmax", _forward_mistake(act.relu, _naive_softmax, _input_and_z),
+        Mistake("unstable-softmax", _forward_mistake(act.relu, _naive_softmax, _layer_cache),
                 "np.exp of a logit near 1000 overflows: use activations.softmax (it subtracts each row's maximum "
                 "first) or do the shift yourself."),
         Mistake("cache-reversed", _forward_reversed,
                 "cache[l] belongs to layer l + 1, in the order of params (the backward pass walks it backwards "
                 "itself): append as you go and do not reverse it."),
-        Mistake("sigmoid-hidden", _forward_mistake(act.sigmoid, _softmax_rows, _input_and_z),
+        Mistake("sigmoid-hidden", _forward_mistake(act.sigmoid, _softmax_rows, _layer_cache),
                 "the hidden layers use ReLU (activations.relu), not the sigmoid."),
-        Mistake("cache-holds-z-only", _forward_mistake(act.relu, _softmax_rows, lambda A_prev, Z, A: Z),
-                "each cache entry is a pair (A_prev, Z): the layer's input and its pre-activation."),
+        Mistake("cache-holds-z-only", _forward_mistake(act.relu, _softmax_rows, lambda A_prev, W, Z, A, name: Z),
+                "each layer's cache is the triple ((A_prev, W), (Z, name), None): the dense step's cache, the "
+                "activation step's cache and no dropout (the layout of the package's LayerCache, which your backward "
+                "pass in lesson 05 unpacks), not Z alone or the pair (A_prev, Z)."),
     ),
 ))
 

@@ -34,14 +34,21 @@ HELP = "run your notebook's exercise checks in a fresh kernel and print a table"
 
 
 def _runnable_copy(cells: list[dict]) -> dict:
-    """The learner's cells with no stored outputs (nothing to compare, nothing stale)."""
+    """The learner's cells with no stored outputs (nothing to compare, nothing stale).
+
+    The ``raises-exception`` tag that release puts on check cells (so that Run
+    All goes on in JupyterLab) is dropped: a check cell must run cleanly here,
+    as when grading, where cells come from the instructor's notebook.
+    """
     clean = []
     for cell in cells:
         kind = cell.get("cell_type")
         if kind not in ("code", "markdown", "raw"):
             continue
-        copy = {"cell_type": kind, "metadata": cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {},
-                "source": nf.source_text(cell)}
+        metadata = dict(cell.get("metadata")) if isinstance(cell.get("metadata"), dict) else {}
+        if isinstance(metadata.get("tags"), list):
+            metadata["tags"] = [t for t in metadata["tags"] if t != "raises-exception"]
+        copy = {"cell_type": kind, "metadata": metadata, "source": nf.source_text(cell)}
         if kind == "code":
             copy.update(outputs=[], execution_count=None)
         clean.append(copy)

@@ -9,8 +9,17 @@ A student's copy is the instructor notebook with
 * the outputs and execution counts of answer and check cells cleared,
 * links to the course's ``../images/`` folder pointed at an ``images/`` folder
   written next to the copies (so a folder handed out shows its diagrams),
+* check cells tagged ``raises-exception``, so that Run All (JupyterLab, nbclient)
+  carries on past an unsolved or failing exercise: the check still raises and
+  shows its verdict, and the rest of the lesson runs (grading is unaffected:
+  the grader rebuilds every notebook from the instructor's cells and judges
+  outside the kernel),
+* saved widget views removed (the notebook's ``widgets`` metadata and every
+  output that is a widget view): a copy opened before its cells run would show
+  each demo as text such as ``VBox(children=(...``; demos appear when their
+  cell runs,
 
-and nothing else changed: text, figures, demos and cell ids are kept. The copy
+and nothing else changed: text, static figures, demos and cell ids are kept. The copy
 is built on the file's own JSON and written as ``nbformat`` writes it, so the
 same instructor notebook always gives the same bytes.
 
@@ -57,9 +66,20 @@ def instructor_notebooks(folder: Path | None = None) -> list[Path]:
     return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+RUN_ALL_CONTINUES = "raises-exception"
+
+
+def _without_widget_views(outputs: list) -> list:
+    return [o for o in outputs if not (isinstance(o, dict) and isinstance(o.get("data"), dict)
+                                       and WIDGET_VIEW in o["data"])]
+
+
 def student_copy(nb: dict) -> dict:
     """The student's version of an instructor notebook (JSON in, JSON out)."""
     nb = copy.deepcopy(nb)
+    if isinstance(nb.get("metadata"), dict):
+        nb["metadata"].pop("widgets", None)
     for cell in nb.get("cells", []):
         if nf.is_answer_cell(cell):
             nf.set_source(cell, nf.stub_solution(nf.source_text(cell), nf.exercise_id_of(cell) or "exercise"))
@@ -67,6 +87,11 @@ def student_copy(nb: dict) -> dict:
         elif nf.is_check_cell(cell):
             nf.set_source(cell, nf.remove_hidden_tests(nf.source_text(cell)))
             nf.clear_outputs(cell)
+            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            if RUN_ALL_CONTINUES not in tags:
+                tags.append(RUN_ALL_CONTINUES)
+        elif cell.get("cell_type") == "code" and isinstance(cell.get("outputs"), list):
+            cell["outputs"] = _without_widget_views(cell["outputs"])
         elif cell.get("cell_type") == "markdown":
             text = nf.source_text(cell)
             if "../images/" in text:

@@ -151,6 +151,113 @@ def _pca_loop_zero(C):
     return out
 
 
+
+# --------------------------------------------------------------- loss-and-grads and train-loop
+
+
+def _lag(*, l2_on="weights", penalty_factor=0.5, mask="same", drop_where="hidden", mean=True, fresh_rng=False,
+         transpose_dW=False, forget_relu_grad=False):
+    """loss_and_grads written out with the package's public parts, with one variation."""
+    from nncourse import backprop, losses, regularization as reg
+
+    def loss_and_grads(params, X, y, *, drop_prob=0.0, l2=0.0, rng=None):
+        if fresh_rng:
+            rng = np.random.default_rng()
+        A, caches, last = X, [], len(params) - 1
+        for l, (W, b) in enumerate(params):
+            Z, dense_cache = layers.dense_forward(A, W, b)
+            m = None
+            if l == last:
+                A, act = Z, None
+                if drop_where == "everywhere" and drop_prob > 0:
+                    A, m = reg.dropout_forward(A, drop_prob, rng=rng)
+            else:
+                A, act = layers.activation_forward(Z, "relu")
+                if drop_prob > 0 and drop_where != "nowhere":
+                    A, m = reg.dropout_forward(A, drop_prob, rng=rng)
+            caches.append((dense_cache, act, m))
+        loss = losses.cross_entropy_with_logits(A, y) * (1 if mean else y.shape[0])
+        dout = losses.softmax_cross_entropy_grad(A, y) * (1 if mean else y.shape[0])
+        grads = [None] * len(params)
+        for l in range(last, -1, -1):
+            dense_cache, act, m = caches[l]
+            if mask == "same" and m is not None:
+                dout = reg.dropout_backward(dout, m)
+            dZ = dout if (l == last or forget_relu_grad) else backprop.activation_backward(dout, act)
+            dout, dW, db = backprop.dense_backward(dZ, dense_cache)
+            grads[l] = (dW.T if transpose_dW and dW.shape[0] == dW.shape[1] else dW, db)
+        if l2:
+            loss += penalty_factor * l2 * sum(np.sum(W * W) for W, _ in params)
+            grads = [(dW + l2 * W if l2_on in ("weights", "both") else dW, db + l2 * b if l2_on == "both" else db)
+                     for (W, b), (dW, db) in zip(params, grads)]
+        return loss, grads
+    return loss_and_grads
+
+
+def _loop_answer(*, t_step="batch", schedule="cosine", shuffle="rng", copy=True, moments="once"):
+    """train_loop written out with the package's parts, with one variation."""
+    from nncourse import optim
+
+    def train_loop(params, X, y, *, epochs, batch_size, lr, drop_prob=0.0, l2=0.0, seed=0):
+        rng = np.random.default_rng(seed)
+        params = [(W.copy(), b.copy()) for W, b in params] if copy else params
+        state, t = None, 0
+        for epoch in range(epochs):
+            if state is None or moments == "epoch":
+                state = [[(np.zeros_like(a), np.zeros_like(a)) for a in pair] for pair in params]
+                t = 0 if moments == "epoch" else t
+            eta = {"cosine": optim.cosine_decay(lr, epochs)(epoch), "none": lr,
+                   "step": optim.step_decay(lr)(epoch), "off-by-one": optim.cosine_decay(lr, epochs)(epoch + 1)}[schedule]
+            if shuffle == "rng":
+                batches = optim.minibatches(X.shape[0], batch_size, rng=rng)
+            elif shuffle == "global":
+                batches = optim.minibatches(X.shape[0], batch_size, rng=np.random.default_rng(epoch))
+            else:
+                batches = optim.minibatches(X.shape[0], batch_size, rng=rng, shuffle=False)
+            for idx in batches:
+                _, grads = nncourse.loss_and_grads(params, X[idx], y[idx], activation="relu", l2=l2,
+                                                   drop_prob=drop_prob, rng=rng)
+                for l, (pair, grad_pair) in enumerate(zip(params, grads)):
+                    new = []
+                    for k, (theta, g) in enumerate(zip(pair, grad_pair)):
+                        m, v = state[l][k]
+                        theta, m, v, t_next = optim.adam_update(theta, g, m, v, t, lr=eta)
+                        state[l][k] = (m, v)
+                        if t_step == "array":
+                            t = t_next
+                        new.append(theta)
+                    if copy:
+                        params[l] = tuple(new)
+                    else:
+                        params[l][0][...] = new[0]
+                        params[l][1][...] = new[1]
+                if t_step == "batch":
+                    t += 1
+        return params
+    return train_loop
+
+
+def _loop_plain(params, X, y, *, epochs, batch_size, lr, drop_prob=0.0, l2=0.0, seed=0):
+    """The statement's loop written without the package's helpers: permutation, slices, Adam by hand."""
+    rng = np.random.default_rng(seed)
+    arrays = [a.copy() for pair in params for a in pair]
+    m = [np.zeros_like(a) for a in arrays]
+    v = [np.zeros_like(a) for a in arrays]
+    t = 0
+    for epoch in range(epochs):
+        eta = 0.5 * lr * (1 + np.cos(np.pi * epoch / epochs))
+        order = rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], batch_size):
+            idx = order[start:start + batch_size]
+            pairs = [(arrays[2 * i], arrays[2 * i + 1]) for i in range(len(arrays) // 2)]
+            _, grads = nncourse.loss_and_grads(pairs, X[idx], y[idx], l2=l2, drop_prob=drop_prob, rng=rng)
+            t += 1
+            for i, g in enumerate(g for pair in grads for g in pair):
+                m[i] = 0.9 * m[i] + 0.1 * g
+                v[i] = 0.999 * v[i] + 0.001 * g * g
+                arrays[i] = arrays[i] - eta * (m[i] / (1 - 0.9 ** t)) / (np.sqrt(v[i] / (1 - 0.999 ** t)) + 1e-8)
+    return [(arrays[2 * i], arrays[2 * i + 1]) for i in range(len(arrays) // 2)]
+
 WRONG = [
     # ------------------------------------------------------------ standardise
     wrong("standardise", "whole data", "whole-data", _std(stats="both")),
@@ -209,6 +316,27 @@ WRONG = [
     wrong("per-class-accuracy", "diagonal counts", "counts-not-fractions", _per_class(lambda C: np.diag(C).astype(float))),
     wrong("per-class-accuracy", "errors", "error-rate", _per_class(lambda C: 1 - np.diag(C) / C.sum(axis=1))),
     wrong("per-class-accuracy", "row max", "row-max", _per_class(lambda C: np.max(C, axis=1) / C.sum(axis=1))),
+    # ------------------------------------------------------------ loss-and-grads
+    wrong("loss-and-grads", "penalty left out of the loss", "penalty-missing-from-loss", _lag(penalty_factor=0.0)),
+    wrong("loss-and-grads", "l2 * sum W^2 without the 1/2", None, _lag(penalty_factor=1.0)),
+    wrong("loss-and-grads", "no penalty gradient", "penalty-gradient-missing", _lag(l2_on="none")),
+    wrong("loss-and-grads", "biases penalised too", "biases-penalised", _lag(l2_on="both")),
+    wrong("loss-and-grads", "dropout on the logits too", "dropout-on-the-logits", _lag(drop_where="everywhere")),
+    wrong("loss-and-grads", "mask forgotten in the backward pass", "mask-not-used-in-backward", _lag(mask="none")),
+    wrong("loss-and-grads", "a generator of its own", None, _lag(fresh_rng=True)),
+    wrong("loss-and-grads", "dropout ignored", None, _lag(drop_where="nowhere")),
+    wrong("loss-and-grads", "sum over samples, not mean", None, _lag(mean=False)),
+    wrong("loss-and-grads", "ReLU's derivative skipped", None, _lag(forget_relu_grad=True)),
+    # ------------------------------------------------------------ train-loop
+    wrong("train-loop", "t per array", "step-counter-per-array", _loop_answer(t_step="array")),
+    wrong("train-loop", "t never incremented", None, _loop_answer(t_step="never")),
+    wrong("train-loop", "constant learning rate", "no-schedule", _loop_answer(schedule="none")),
+    wrong("train-loop", "step decay instead of cosine", None, _loop_answer(schedule="step")),
+    wrong("train-loop", "schedule one epoch ahead", None, _loop_answer(schedule="off-by-one")),
+    wrong("train-loop", "a generator per epoch for the shuffle", None, _loop_answer(shuffle="global")),
+    wrong("train-loop", "no shuffle", "no-shuffle", _loop_answer(shuffle="none")),
+    wrong("train-loop", "Adam restarted every epoch", "adam-moments-reset-each-epoch", _loop_answer(moments="epoch")),
+    wrong("train-loop", "trains the caller's params in place", MUTATED, _loop_answer(copy=False)),
 ]
 
 
@@ -241,6 +369,11 @@ CORRECT = [
     correct("per-class-accuracy", "plain division", lambda C: np.diag(C) / C.sum(axis=1)),
     correct("per-class-accuracy", "divide where", lambda C: np.divide(np.diag(C), C.sum(axis=1), out=np.full(len(C), np.nan), where=C.sum(axis=1) > 0)),
     correct("per-class-accuracy", "loop", lambda C: np.array([C[i, i] / C[i].sum() if C[i].sum() else np.nan for i in range(len(C))])),
+    correct("loss-and-grads", "written out from the parts", _lag()),
+    correct("loss-and-grads", "the package's loss_and_grads", lambda params, X, y, *, drop_prob=0.0, l2=0.0, rng=None:
+            nncourse.loss_and_grads(params, X, y, l2=l2, drop_prob=drop_prob, rng=rng)),
+    correct("train-loop", "written out from the parts", _loop_answer()),
+    correct("train-loop", "permutation, slices and Adam by hand", _loop_plain),
 ]
 
 

@@ -14,14 +14,15 @@ def _softmax_rows(Z):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _forward(hidden=activations.relu, output=_softmax_rows, cache_of=lambda A_prev, Z, A: (A_prev, Z), bias=True,
-             reverse=False):
+def _forward(hidden=activations.relu, output=_softmax_rows,
+             cache_of=lambda A_prev, W, Z, A, name: ((A_prev, W), (Z, name), None), bias=True, reverse=False):
     def forward_pass(params, X):
         A, cache = X, []
         for l, (W, b) in enumerate(params):
             Z = A @ W + b if bias else A @ W
-            A_new = output(Z) if l == len(params) - 1 else hidden(Z)
-            cache.append(cache_of(A, Z, A_new))
+            last = l == len(params) - 1
+            A_new = output(Z) if last else hidden(Z)
+            cache.append(cache_of(A, W, Z, A_new, "softmax" if last else "relu"))
             A = A_new
         return A, cache[::-1] if reverse else cache
     return forward_pass
@@ -121,15 +122,17 @@ WRONG = [
     wrong("forward-pass", "ReLU output", "relu-on-the-output", _forward(output=activations.relu)),
     wrong("forward-pass", "softmax everywhere", "softmax-everywhere", _forward(hidden=_softmax_rows)),
     wrong("forward-pass", "no hidden activation", "no-hidden-activation", _forward(hidden=lambda Z: Z)),
-    wrong("forward-pass", "cache holds the output", "cache-holds-the-layer-s-output", _forward(cache_of=lambda A_prev, Z, A: (A, Z))),
-    wrong("forward-pass", "cache (A_prev, A)", "cache-holds-a-instead-of-z", _forward(cache_of=lambda A_prev, Z, A: (A_prev, A))),
+    wrong("forward-pass", "cache holds the output", "cache-holds-the-layer-s-output", _forward(cache_of=lambda A_prev, W, Z, A, name: ((A, W), (Z, name), None))),
+    wrong("forward-pass", "cache (A_prev, A)", "cache-holds-a-instead-of-z", _forward(cache_of=lambda A_prev, W, Z, A, name: ((A_prev, W), (A, name), None))),
     wrong("forward-pass", "bias forgotten", "bias-forgotten", _forward(bias=False)),
     wrong("forward-pass", "softmax over samples", "softmax-over-samples",
           _forward(output=lambda Z: np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0))),
     wrong("forward-pass", "naive softmax", {"unstable-softmax", "generic:overflow"}, _forward(output=_naive_softmax)),
     wrong("forward-pass", "cache reversed", "cache-reversed", _forward(reverse=True)),
     wrong("forward-pass", "sigmoid hidden", "sigmoid-hidden", _forward(hidden=activations.sigmoid)),
-    wrong("forward-pass", "cache of Z only", "cache-holds-z-only", _forward(cache_of=lambda A_prev, Z, A: Z)),
+    wrong("forward-pass", "cache of Z only", "cache-holds-z-only", _forward(cache_of=lambda A_prev, W, Z, A, name: Z)),
+    wrong("forward-pass", "the old (A_prev, Z) pairs", "cache-holds-z-only",
+          _forward(cache_of=lambda A_prev, W, Z, A, name: (A_prev, Z))),
     # ------------------------------------------------------------ init-xavier
     wrong("init-xavier", "He std", "he-std", _normal(_he)),
     wrong("init-xavier", "fan-in only", "fan-in-only", _normal(lambda a, b: np.sqrt(1.0 / a))),
@@ -167,9 +170,10 @@ def _forward_package(params, X):
 
     A, cache = X, []
     for l, (W, b) in enumerate(params):
-        Z, (A_prev, _) = layers.dense_forward(A, W, b)
-        cache.append((A_prev, Z))
-        A = activations.softmax(Z) if l == len(params) - 1 else activations.relu(Z)
+        Z, dense_cache = layers.dense_forward(A, W, b)
+        name = "softmax" if l == len(params) - 1 else "relu"
+        cache.append(layers.LayerCache(dense_cache, (Z, name), None))
+        A = activations.softmax(Z) if name == "softmax" else activations.relu(Z)
     return A, cache
 
 
@@ -178,11 +182,11 @@ def _forward_lists(params, X):
     for W, b in params[:-1]:
         Z = X_ = A
         Z = X_ @ W + b
-        cache.append([A, Z])
+        cache.append([[A, W], [Z, "relu"], None])
         A = np.maximum(Z, 0)
     W, b = params[-1]
     Z = A @ W + b
-    cache.append([A, Z])
+    cache.append([[A, W], [Z, "softmax"], None])
     return _softmax_rows(Z), cache
 
 

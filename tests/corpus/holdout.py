@@ -57,8 +57,9 @@ def _forward_softmax_of_input(params, X):
     A, cache = X, []
     for i, (W, b) in enumerate(params):
         Z = A @ W + b
-        cache.append((A, Z))
-        A = activations.softmax(A @ W) if i == len(params) - 1 else activations.relu(Z)
+        last = i == len(params) - 1
+        cache.append(((A, W), (Z, "softmax" if last else "relu"), None))
+        A = activations.softmax(A @ W) if last else activations.relu(Z)
     return A, cache
 
 
