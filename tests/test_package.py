@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,17 +75,41 @@ def test_unknown_attribute_is_an_attribute_error():
         nncourse.no_such_thing  # noqa: B018
 
 
-def test_lab_makes_the_workspace_and_starts_jupyterlab_there(tmp_path, monkeypatch, capsys):
+def test_lab_makes_the_workspace_in_the_current_folder_and_starts_jupyterlab_there(tmp_path, monkeypatch, capsys):
+    from nncourse import course
     from nncourse.commands import lab
 
     started = []
-    monkeypatch.setattr(lab.subprocess, "call", lambda command: started.append(command) or 0)
-    args = cli.build_parser(load="lab").parse_args(["lab", "--workspace", str(tmp_path / "ws"), "--no-browser"])
+    monkeypatch.setattr(lab.subprocess, "call", lambda command, env: started.append((command, env)) or 0)
+    monkeypatch.chdir(tmp_path)
+    args = cli.build_parser(load="lab").parse_args(["lab", "--no-browser"])
     assert lab.run(args) == 0
-    assert (tmp_path / "ws" / "01_linear_algebra.ipynb").is_file()
-    assert started and f"--notebook-dir={tmp_path / 'ws'}" in started[0] and "--no-browser" in started[0]
+    assert (tmp_path / "workspace" / "01_linear_algebra.ipynb").is_file()
+    command, env = started[-1]
+    assert f"--notebook-dir={tmp_path / 'workspace'}" in command and "--no-browser" in command
     assert "created your workspace" in capsys.readouterr().out.lower()
+    # First launch opens lesson 00; the news pop-up is off; this environment's commands come first on PATH;
+    # kernels run single-threaded BLAS.
+    assert command[-1] == str(tmp_path / "workspace" / "00_start_here.ipynb")
+    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"])
+    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    assert json.loads(notification.read_text())["fetchNews"] == "false"
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
+    assert env["OMP_NUM_THREADS"] == "1" and env["OPENBLAS_NUM_THREADS"] == "1"
+    assert not (settings / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings").exists()
 
-    args = cli.build_parser(load="lab").parse_args(["lab", "--instructor"])
-    lab.run(args)
-    assert any(part.endswith("/notebooks") for part in started[-1])
+    # Instructor mode: the notebooks with the answers, its own settings and layouts, a dark theme.
+    args = cli.build_parser(load="lab").parse_args(["lab", "--instructor", "--no-browser"])
+    assert lab.run(args) == 0
+    command, instructor_env = started[-1]
+    assert f"--notebook-dir={course.notebooks_folder()}" in command
+    assert instructor_env["JUPYTERLAB_SETTINGS_DIR"] != env["JUPYTERLAB_SETTINGS_DIR"]
+    assert instructor_env["JUPYTERLAB_WORKSPACES_DIR"] != env["JUPYTERLAB_WORKSPACES_DIR"]
+    theme = Path(instructor_env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings"
+    assert json.loads(theme.read_text())["theme"] == "JupyterLab Dark"
+    assert "INSTRUCTOR MODE" in capsys.readouterr().out
+
+    # A later launch (JupyterLab saved a layout) restores it instead of opening lesson 00 again.
+    Path(env["JUPYTERLAB_WORKSPACES_DIR"]).mkdir(parents=True)
+    assert lab.run(cli.build_parser(load="lab").parse_args(["lab", "--no-browser"])) == 0
+    assert not started[-1][0][-1].endswith(".ipynb")

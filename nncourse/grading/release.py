@@ -32,6 +32,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from nncourse import course
+
 from . import notebook_format as nf
 
 HELP = "write the students' copies of the notebooks (answers removed)"
@@ -43,14 +45,9 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def repo_root() -> Path:
-    """The course repository that holds ``notebooks/`` (the package lives in it)."""
-    return Path(__file__).resolve().parents[2]
-
-
 def instructor_notebooks(folder: Path | None = None) -> list[Path]:
-    """The lesson notebooks (``NN_name.ipynb``) of ``folder``, in course order."""
-    folder = Path(folder) if folder is not None else repo_root() / "notebooks"
+    """The lesson notebooks (``NN_name.ipynb``) of ``folder`` (default: the course's own), in course order."""
+    folder = Path(folder) if folder is not None else course.notebooks_folder()
     if not folder.is_dir():
         raise ValueError(f"instructor notebooks folder {str(folder)!r} does not exist; "
                          "pass the course's notebooks/ folder")
@@ -170,7 +167,7 @@ def make_workspace(dest: Path) -> list[str]:
     if first:
         lessons = sum(1 for m in messages if m.startswith("added") and m.endswith(".ipynb"))
         messages.insert(0, f"created your workspace {dest} with {lessons} lesson{'s' if lessons != 1 else ''} "
-                           "(your copies: answers removed; instructors use notebooks/)")
+                           "(your copies: answers removed; instructors: nncourse lab --instructor)")
     return messages
 
 
@@ -183,8 +180,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    notebooks = args.notebooks or instructor_notebooks(args.source)
     try:
+        notebooks = args.notebooks or instructor_notebooks(args.source)
         messages = release(args.out, notebooks)
     except (ValueError, OSError) as exc:
         print(f"nncourse release: {exc}")
