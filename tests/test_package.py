@@ -113,3 +113,19 @@ def test_lab_makes_the_workspace_in_the_current_folder_and_starts_jupyterlab_the
     Path(env["JUPYTERLAB_WORKSPACES_DIR"]).mkdir(parents=True)
     assert lab.run(cli.build_parser(load="lab").parse_args(["lab", "--no-browser"])) == 0
     assert not started[-1][0][-1].endswith(".ipynb")
+
+
+def test_course_py_passes_the_course_commands_on_from_the_callers_folder(monkeypatch, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_script", Path(__file__).resolve().parents[1] / "course.py")
+    course_script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course_script)
+    calls = []
+    monkeypatch.setattr(course_script, "ensure_environment", lambda extras="": calls.append(("setup", extras)))
+    monkeypatch.setattr(course_script.subprocess, "call", lambda argv, **kw: calls.append((argv, kw)) or 0)
+    monkeypatch.chdir(tmp_path)
+    assert course_script.main(["check", "workspace/01_linear_algebra.ipynb"]) == 0
+    (_, extras), (argv, kw) = calls
+    assert argv[1:] == ["-m", "nncourse", "check", "workspace/01_linear_algebra.ipynb"] and "cwd" not in kw
+    assert course_script.main(["no-such-command"]) == 2
