@@ -129,3 +129,16 @@ def test_course_py_passes_the_course_commands_on_from_the_callers_folder(monkeyp
     (_, extras), (argv, kw) = calls
     assert argv[1:] == ["-m", "nncourse", "check", "workspace/01_linear_algebra.ipynb"] and "cwd" not in kw
     assert course_script.main(["no-such-command"]) == 2
+
+
+def test_exercises_are_listed_in_the_order_the_notebooks_ask_them():
+    import json as _json
+
+    from nncourse.grading import notebook_format as nf
+    from nncourse.grading.release import instructor_notebooks
+
+    listed = [line.split()[1] for line in run_cli("exercises").stdout.splitlines()[:-1]]
+    in_notebooks = [e for path in instructor_notebooks() for e in nf.exercises_in(_json.loads(path.read_text()))]
+    assert listed == in_notebooks
+    lesson = [line.split()[1] for line in run_cli("exercises", "--lesson", "06_gradient_descent").stdout.splitlines()[:-1]]
+    assert lesson == [e for e in in_notebooks if e in lesson] and len(lesson) >= 2

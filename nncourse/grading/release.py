@@ -145,6 +145,8 @@ def release(out: Path, notebooks: list[Path] | None = None) -> list[str]:
             write_atomic(target, data)
             recorded[name] = new_hash
             messages.append(f"updated  {name} (the course changed; you had not edited it)")
+        elif recorded.get(name) == new_hash:
+            continue  # edited, and the course's version is still the one written: nothing new to say
         else:
             messages.append(f"kept     {name}: it has your own changes, so the new version was not written "
                             "(rename your file and run this again to get the new version next to it)")
