@@ -96,3 +96,14 @@ def test_copy_assets_copies_the_four_libraries_and_names_what_is_missing(tmp_pat
     assert slides.copy_assets(node_modules, tmp_path / "out") == "vendor"
     for relative in files:
         assert (tmp_path / "out" / "vendor" / relative).read_text() == "// library"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=[path.stem for path in LESSONS])
+def test_every_demo_shows_its_first_frame_as_a_still_in_the_deck(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    demo_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "_demo()" in c.source]
+    stills = slides.with_demo_stills(nb)
+    for i in demo_cells:
+        (output,) = stills.cells[i].outputs
+        assert output.output_type == "display_data"  # no Out[..]: prompt
+        assert output.data["image/png"].startswith("iVBORw0KGgo")  # a PNG, base64
