@@ -142,3 +142,22 @@ def test_exercises_are_listed_in_the_order_the_notebooks_ask_them():
     assert listed == in_notebooks
     lesson = [line.split()[1] for line in run_cli("exercises", "--lesson", "06_gradient_descent").stdout.splitlines()[:-1]]
     assert lesson == [e for e in in_notebooks if e in lesson] and len(lesson) >= 2
+
+
+def test_nbgrader_command_writes_sources_with_images_and_refuses_unknown_lessons(tmp_path, capsys):
+    from nncourse.commands.nbgrader import write_course
+
+    assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "01_linear_algebra"]) == 0
+    folder = tmp_path / "course" / "source" / "01_linear_algebra"
+    text = (folder / "01_linear_algebra.ipynb").read_text()
+    assert "../images/" not in text and "](images/linear_algebra_layer.png)" in text
+    assert (folder / "images" / "linear_algebra_layer.png").is_file()
+    assert "c.ClearOutput.enabled = False" in (tmp_path / "course" / "nbgrader_config.py").read_text()
+    assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "99_nothing"]) == 2
+    assert "no lesson named 99_nothing" in capsys.readouterr().out
+    # An instructor's own config is left alone, with a note when it would blank the figures.
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "nbgrader_config.py").write_text("c = get_config()\n")
+    messages = write_course(tmp_path / "other", ["00_start_here"])
+    assert (tmp_path / "other" / "nbgrader_config.py").read_text() == "c = get_config()\n"
+    assert any(m.startswith("note: add `c.ClearOutput.enabled = False`") for m in messages)
