@@ -227,6 +227,7 @@ def capstone_threads(reps: int = 2) -> dict:
                         spinner.wait()
                 if code != 0:
                     return {"skipped": f"nbval failed on the capstone ({name}): {summary}"}
+                print(f"  capstone {name}: {wall:.1f} s (others {probe.result.get('others_cores')})", flush=True)
                 # The spinner is ours: the others' load it adds is one core, reported apart.
                 runs[name].append({"wall_s": wall, "others_cores": probe.result.get("others_cores"),
                                    "spinner": busy})

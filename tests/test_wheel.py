@@ -208,3 +208,16 @@ with tempfile.TemporaryDirectory() as tmp:
 print(proc.stderr)
 print(proc.stdout.strip())
 """
+
+
+def test_binder_post_build_makes_the_workspace_and_the_lab_settings(installed, tmp_path):
+    """``binder/postBuild`` as repo2docker runs it: in the repository's folder, with the environment's python."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _run(["bash", str(ROOT / "binder" / "postBuild")], cwd=repo, env=installed["env"])
+    assert sorted(p.name for p in (repo / "workspace").glob("*.ipynb")) == LESSONS
+    prefix = installed["bin"].parent
+    overrides = json.loads((prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    server = json.loads((prefix / "etc" / "jupyter" / "jupyter_server_config.d" / "nncourse.json").read_text())
+    assert server["ServerApp"]["default_url"] == "/lab/tree/workspace/00_start_here.ipynb"
