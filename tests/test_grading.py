@@ -147,7 +147,11 @@ def test_student_copy_stubs_answers_drops_hidden_tests_and_keeps_the_rest(path):
     student = rel.student_copy(instructor)
     assert len(student["cells"]) == len(instructor["cells"])
     for before, after in zip(instructor["cells"], student["cells"]):
-        assert before.get("id") == after.get("id") and before["metadata"] == after["metadata"]
+        assert before.get("id") == after.get("id")
+        if nf.is_check_cell(before):
+            assert after["metadata"] == {**before["metadata"], "editable": False, "deletable": False}, "locked"
+        else:
+            assert before["metadata"] == after["metadata"]
         if nf.is_answer_cell(before):
             exercise_id = nf.exercise_id_of(before)
             text = nf.source_text(after)

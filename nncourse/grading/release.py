@@ -7,6 +7,7 @@ A student's copy is the instructor notebook with
   (:func:`.notebook_format.stub_solution`),
 * every hidden-test region of a check cell removed,
 * the outputs and execution counts of answer and check cells cleared,
+* check cells locked (``editable`` and ``deletable`` false, as nbgrader does),
 * links to the course's ``../images/`` folder pointed at an ``images/`` folder
   written next to the copies (so a folder handed out shows its diagrams),
 
@@ -64,6 +65,8 @@ def student_copy(nb: dict) -> dict:
         elif nf.is_check_cell(cell):
             nf.set_source(cell, nf.remove_hidden_tests(nf.source_text(cell)))
             nf.clear_outputs(cell)
+            # Locked as nbgrader locks them in its handouts: JupyterLab then neither edits nor deletes them.
+            cell.setdefault("metadata", {}).update(editable=False, deletable=False)
         elif cell.get("cell_type") == "markdown":
             text = nf.source_text(cell)
             if "../images/" in text:
