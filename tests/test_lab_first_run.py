@@ -113,6 +113,8 @@ def test_first_launch_opens_lesson_00_without_a_pop_up_and_instructor_mode_looks
         assert current_tab.inner_text().strip() == "00_start_here.ipynb"
         assert page.get_by_text("official Jupyter news").count() == 0
         assert page.locator("body").get_attribute("data-jp-theme-name") == "JupyterLab Light"
+        # nbgrader's tools (installed with the test extra) are not part of the course's lab.
+        assert page.locator("#jp-MainMenu .lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 0
         page.close()
     finally:
         _stop(server)

@@ -86,16 +86,31 @@ def instructor_folder(base: Path) -> tuple[Path, list[str]]:
     return copy_root / "notebooks", messages
 
 
+_NBGRADER_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.validate_assignment",
+                               "nbgrader.server_extensions.assignment_list", "nbgrader.server_extensions.course_list")
+
+
+def _write_once(path: Path, values: dict) -> None:
+    """Write a JSON settings file unless it exists (the user's own later changes are kept)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values, indent=2) + "\n")
+
+
 def lab_environment(state: Path, *, instructor: bool) -> dict:
     """The environment of the JupyterLab process (inherited by its kernels and terminals)."""
     settings = state / "settings"
     wanted = {**_SETTINGS, **(_INSTRUCTOR_SETTINGS if instructor else {})}
     for parts, values in wanted.items():
-        path = settings.joinpath(*parts)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(values, indent=2) + "\n")
+        _write_once(settings.joinpath(*parts), values)
+    # nbgrader (in the test extra, so often in the same environment) adds menus, a toolbar button and a
+    # sidebar to every notebook, and 6 s to the start: not part of the course's lab.
+    config = state / "jupyter-config"
+    _write_once(config / "labconfig" / "page_config.json", {"disabledExtensions": {"@jupyter/nbgrader": True}})
+    _write_once(config / "jupyter_server_config.json",
+                {"ServerApp": {"jpserver_extensions": {name: False for name in _NBGRADER_SERVER_EXTENSIONS}}})
     env = dict(os.environ)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(config), *filter(None, [env.get("JUPYTER_CONFIG_PATH")])])
     for name, value in THREAD_LIMITS.items():
         env.setdefault(name, value)
     # The virtualenv's bin/ first: `nncourse check ...` and `jupyter ...` work in JupyterLab's
