@@ -228,7 +228,7 @@ def capstone_threads(reps: int = 2) -> dict:
                 if code != 0:
                     return {"skipped": f"nbval failed on the capstone ({name}): {summary}"}
                 print(f"  capstone {name}: {wall:.1f} s (others {probe.result.get('others_cores')})", flush=True)
-                # The spinner is ours: the others' load it adds is one core, reported apart.
+                # The spinner is killed after the probe, so "others" counts it (about one core) in busy runs.
                 runs[name].append({"wall_s": wall, "others_cores": probe.result.get("others_cores"),
                                    "spinner": busy})
     medians = {name: statistics.median(r["wall_s"] for r in rs) for name, rs in runs.items()}

@@ -411,7 +411,7 @@ def markdown(results: dict, targets: list[dict]) -> str:
                            for name, rs in th["runs"].items())
         other.append(f"| capstone notebook (lax nbval, kernel started without thread variables; median of {th['reps']}): "
                      f"second core busy, course's setting (`limit_threads()`) / busy, default threads / idle second "
-                     f"core, course's setting (others, besides our spinner: {others}) | {m['course_busy']:.1f} s / "
+                     f"core, course's setting (others, our spinner included in the busy runs: {others}) | {m['course_busy']:.1f} s / "
                      f"{m['default_busy']:.1f} s / {m['course_idle']:.1f} s: default threads "
                      f"{th['default_over_course_busy']:.2f}× slower; busy / idle {th['course_busy_over_idle']:.2f}× |")
     elif th:
