@@ -32,6 +32,7 @@ import nbformat
 # The libraries an exported deck loads (folders in node_modules).
 REVEAL, REQUIRE, JQUERY, MATHJAX = "reveal.js", "requirejs", "jquery", "mathjax"
 MATHJAX_CONFIG = "MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+_OBJECTIVES = "**Learning objectives.**"
 # A demo cell ends with one call, ``activation_demo()`` or ``reg_widgets.regularization_demo()``.
 _DEMO_CALL = re.compile(r"(?:^|\n)\s*(?:[\w.]+\.)?(\w+_demo)\(\)\s*;?\s*$")
 
@@ -51,12 +52,39 @@ def export(notebook: Path, out_dir: Path, vendor: str | None = None) -> Path:
         config.SlidesExporter.require_js_url = f"{vendor}/{REQUIRE}/require.js"
         config.SlidesExporter.jquery_url = f"{vendor}/{JQUERY}/dist/jquery.min.js"
         config.SlidesExporter.mathjax_url = f"{vendor}/{MATHJAX}/{MATHJAX_CONFIG}"
-    nb = with_demo_stills(nbformat.read(notebook, as_version=4))
-    body, _resources = SlidesExporter(config=config).from_notebook_node(nb)
+    body, _resources = SlidesExporter(config=config).from_notebook_node(deck_notebook(notebook))
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{notebook.stem}.slides.html"
     target.write_text(body, encoding="utf-8")
     return target
+
+
+def deck_notebook(notebook: Path):
+    """The lesson as its deck shows it: the opening split over slides that fit, demos as stills."""
+    return with_demo_stills(split_opening(nbformat.read(notebook, as_version=4)))
+
+
+def split_opening(nb):
+    """``nb`` with the lesson's opening cell split where a slide would overflow.
+
+    A lesson opens with one markdown cell (title, introduction, learning objectives,
+    prerequisites, time), often followed on the same slide by the notation: far
+    more than a slide holds. In the deck, the objectives start a subslide of their
+    own, and so does a notation cell that continues the opening slide. The
+    notebook itself is not changed.
+    """
+    first = nb.cells[0] if nb.cells else None
+    if first is None or first.cell_type != "markdown" or _OBJECTIVES not in first.source:
+        return nb
+    head, tail = first.source.split(_OBJECTIVES, 1)
+    first.source = head.rstrip()
+    follower = nb.cells[1] if len(nb.cells) > 1 else None
+    objectives = nbformat.v4.new_markdown_cell(_OBJECTIVES + tail, metadata={"slideshow": {"slide_type": "subslide"}})
+    nb.cells.insert(1, objectives)
+    if follower is not None and follower.cell_type == "markdown" and \
+            follower.metadata.get("slideshow", {}).get("slide_type") == "-":
+        follower.metadata["slideshow"]["slide_type"] = "subslide"
+    return nb
 
 
 def with_demo_stills(nb):
