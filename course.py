@@ -4,6 +4,12 @@
     python3 course.py lab     # open the course in JupyterLab (your own workspace)
     python3 course.py test    # run every test: unit tests, notebooks under nbval, grading
 
+The other course commands work the same way from a plain shell, without
+activating anything (they are ``nncourse COMMAND``, which JupyterLab's terminals
+also find): ``python3 course.py check workspace/01_linear_algebra.ipynb``,
+``python3 course.py exercises``, ``python3 course.py release --out DIR``,
+``python3 course.py grade SUBMISSIONS --out RESULTS``.
+
 Each command creates (or reuses) a virtual environment in ``.venv/`` inside
 the repository and installs ``nncourse`` into it (editable) with its
 dependencies. The installation is redone only when ``pyproject.toml`` changes,
@@ -61,14 +67,22 @@ def ensure_environment(extras: str = "") -> None:
     stamp.write_text(_fingerprint(extras))
 
 
+# Commands of the nncourse package that course.py passes on (after setting up .venv).
+NNCOURSE_COMMANDS = ("check", "exercises", "release", "grade")
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("lab", "test"):
+    if not argv or argv[0] not in ("lab", "test", *NNCOURSE_COMMANDS):
         print(__doc__)
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     command, rest = argv[0], argv[1:]
     if command == "lab":
         ensure_environment()
         return subprocess.call([str(PYTHON), "-m", "nncourse", "lab", *rest], cwd=ROOT)
+    if command in NNCOURSE_COMMANDS:
+        # From the caller's folder, so that relative paths mean what they say.
+        ensure_environment()
+        return subprocess.call([str(PYTHON), "-m", "nncourse", command, *rest])
     extras = [e.strip() for e in os.environ.get("NNCOURSE_EXTRAS", "").split(",") if e.strip()]
     ensure_environment(",".join(["test", *extras]))
     env = {**os.environ, **TEST_ENV}

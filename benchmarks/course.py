@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,15 +36,18 @@ def _env() -> dict:
     return {**os.environ, **TEST_ENV}
 
 
-def _pytest_nbval(paths, junit: Path | None = None, cwd: Path = ROOT) -> tuple[float, int, str]:
+def _pytest_nbval(paths, junit: Path | None = None, cwd: Path = ROOT, env: dict | None = None,
+                  lax: bool = False) -> tuple[float, int, str]:
     """Run strict nbval on ``paths`` in one pytest process; (wall seconds, exit code, last output line)."""
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
            "--nbval-sanitize-with", str(SANITIZE), "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(ROOT),
            *map(str, paths)]
     if junit is not None:
         cmd.append(f"--junitxml={junit}")
+    if lax:
+        cmd.append("--nbval-lax")
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, env=env or _env(), capture_output=True, text=True)
     wall = time.perf_counter() - t0
     lines = [line for line in proc.stdout.splitlines() if line.strip()]
     return wall, proc.returncode, lines[-1] if lines else proc.stderr.strip()[-200:]
@@ -165,3 +169,69 @@ def _total_points(gradebook: Path) -> dict:
     """Each student's ``total/max`` from the gradebook: every simulated answer is right, so all must be full."""
     students = json.loads(gradebook.read_text()).get("students", {})
     return {name: f"{entry.get('total')}/{entry.get('max')}" for name, entry in students.items()}
+
+
+CAPSTONE = "08_capstone_digits"
+_LIMIT_LINE = "limit_threads()"
+
+
+def capstone_threads(reps: int = 2) -> dict:
+    """The capstone's run time on a busy machine: the course's thread setting against the default.
+
+    Three configurations, measured in turn ``reps`` times (interleaved, so that
+    other processes' load hits all of them alike), each a lax nbval run of the
+    capstone in a kernel started with **no** thread variables, as a kernel the
+    course did not start would be:
+
+    * ``course_busy``: the lesson as shipped (its set-up cell calls
+      ``nncourse.threads.limit_threads()``), with a spinning process keeping
+      one core busy;
+    * ``default_busy``: the same lesson without that call (BLAS uses every
+      core), with the same spinning process;
+    * ``course_idle``: the lesson as shipped, no spinning process.
+
+    Reported: medians, ``default_busy / course_busy`` (what the setting saves
+    on a busy machine) and ``course_busy / course_idle`` (issue 14's target:
+    at most 1.5), and other processes' load during each run.
+    """
+    source = ROOT / "notebooks" / f"{CAPSTONE}.ipynb"
+    if not source.is_file():
+        return {"skipped": f"{source.name} is missing"}
+    text = source.read_text(encoding="utf-8")
+    if f'"{_LIMIT_LINE}' not in text and f"\\n{_LIMIT_LINE}" not in text:
+        return {"skipped": "the capstone's set-up cell does not call limit_threads()"}
+    env = {k: v for k, v in _env().items() if not k.endswith("_NUM_THREADS")}
+    with tempfile.TemporaryDirectory(prefix="nncourse-bench-threads-") as tmp:
+        tmp = Path(tmp)
+        shipped = tmp / "course" / f"{CAPSTONE}.ipynb"
+        unlimited = tmp / "default" / f"{CAPSTONE}.ipynb"
+        shipped.parent.mkdir()
+        unlimited.parent.mkdir()
+        shipped.write_text(text, encoding="utf-8")
+        nb = json.loads(text)
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                cell["source"] = [line for line in cell["source"] if line.strip() != _LIMIT_LINE]
+        unlimited.write_text(json.dumps(nb, indent=1), encoding="utf-8")
+        configs = {"course_busy": (shipped, True), "default_busy": (unlimited, True), "course_idle": (shipped, False)}
+        runs: dict[str, list] = {name: [] for name in configs}
+        for _ in range(reps):
+            for name, (path, busy) in configs.items():
+                spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
+                try:
+                    with LoadProbe() as probe:
+                        wall, code, summary = _pytest_nbval([path.name], cwd=path.parent, env=env, lax=True)
+                finally:
+                    if spinner is not None:
+                        spinner.kill()
+                        spinner.wait()
+                if code != 0:
+                    return {"skipped": f"nbval failed on the capstone ({name}): {summary}"}
+                print(f"  capstone {name}: {wall:.1f} s (others {probe.result.get('others_cores')})", flush=True)
+                # The spinner is killed after the probe, so "others" counts it (about one core) in busy runs.
+                runs[name].append({"wall_s": wall, "others_cores": probe.result.get("others_cores"),
+                                   "spinner": busy})
+    medians = {name: statistics.median(r["wall_s"] for r in rs) for name, rs in runs.items()}
+    return {"reps": reps, "runs": runs, "median_s": medians,
+            "default_over_course_busy": medians["default_busy"] / medians["course_busy"],
+            "course_busy_over_idle": medians["course_busy"] / medians["course_idle"]}

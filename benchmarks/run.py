@@ -12,13 +12,16 @@ and ``benchmarks/results/latest.md`` (the short table the README carries):
 2. the same for the 8x8 digits (64-32-10, 50 epochs) with test accuracy;
 3. ``import nncourse`` against ``import numpy`` (fresh interpreters, median);
 4. nbval on every lesson notebook and the whole course against a one-cell notebook;
-5. grading throughput of ``nncourse grade`` against a serial ``pytest --nbval`` loop.
+5. grading throughput of ``nncourse grade`` against a serial ``pytest --nbval`` loop;
+6. the capstone notebook with a second core kept busy, with the course's thread setting
+   (``nncourse.threads.limit_threads()`` in its set-up cell) against the default threads and
+   against an idle second core.
 
 Each library trains in its own process, started with the thread count fixed
 before numpy/torch load; the processes are measured in turn, interleaved, so
 that load from other processes on this shared machine hits all of them alike,
 and the load during every measurement is recorded. Options: ``--quick``
-(fewer repetitions), ``--only mnist,digits,imports,course,grading`` (a
+(fewer repetitions), ``--only mnist,digits,imports,course,grading,threads`` (a
 subset), ``--settle``, ``--force``, ``--class-size``, ``--grade-lessons``,
 ``--jobs``, ``--out``.
 The output says for every target whether it was met and by how much it was missed.
@@ -45,7 +48,7 @@ from .machine import LoadProbe, describe_machine, loadavg, wait_for_quiet
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
 THREADS = (1, 2)
-SECTIONS = ("mnist", "digits", "imports", "course", "grading")
+SECTIONS = ("mnist", "digits", "imports", "course", "grading", "threads")
 LIBRARIES = ("nncourse", "numpy-tuned", "pytorch", "scikit-learn")
 #: library -> the module it needs (besides numpy and nncourse)
 NEEDS = {"pytorch": "torch", "scikit-learn": "sklearn"}
@@ -295,6 +298,10 @@ def evaluate(results: dict) -> list[dict]:
     add("Grading throughput: nncourse grade / serial nbval loop", 2,
         _ratio(g.get("grade_per_min"), g.get("serial_per_min")), 1.8, "min", g.get("skipped", ""),
         involved=({"others_median": g.get("grade_load", {}).get("others_cores")},))
+    th = results.get("threads", {})
+    others = max((r.get("others_cores") or 0.0 for rs in th.get("runs", {}).values() for r in rs), default=None)
+    add("Capstone, second core busy / idle, course's thread setting", 1, th.get("course_busy_over_idle"), 1.5,
+        "max", th.get("skipped", ""), involved=({"others_median": others},))
     return targets
 
 
@@ -397,9 +404,21 @@ def markdown(results: dict, targets: list[dict]) -> str:
                      f"{g['grade_per_min']:.1f} submissions per minute |")
     elif g:
         other.append(f"| grading | skipped: {g['skipped']} |")
+    th = results.get("threads")
+    if th and "skipped" not in th:
+        m = th["median_s"]
+        others = ", ".join(f"{name} {_fmt(statistics.median(r['others_cores'] or 0 for r in rs), '.2f')}"
+                           for name, rs in th["runs"].items())
+        other.append(f"| capstone notebook (lax nbval, kernel started without thread variables; median of {th['reps']}): "
+                     f"second core busy, course's setting (`limit_threads()`) / busy, default threads / idle second "
+                     f"core, course's setting (others, our spinner included in the busy runs: {others}) | {m['course_busy']:.1f} s / "
+                     f"{m['default_busy']:.1f} s / {m['course_idle']:.1f} s: default threads "
+                     f"{th['default_over_course_busy']:.2f}× slower; busy / idle {th['course_busy_over_idle']:.2f}× |")
+    elif th:
+        other.append(f"| capstone threads | skipped: {th['skipped']} |")
     if other:
         lines += ["| measurement | result |", "|---|---|", *other, ""]
-    lines += ["**Targets** (issue 7; ratios within this run):", "", "| target | threads | measured | target | met |",
+    lines += ["**Targets** (issues 7 and 14; ratios within this run):", "", "| target | threads | measured | target | met |",
               "|---|---:|---:|---:|---|"]
     for tg in targets:
         if tg["met"] is None and tg["note"] == "not measured":
@@ -463,6 +482,9 @@ def main(argv: list[str] | None = None) -> int:
         log(f"grading: {args.class_size} students, serial nbval loop, then nncourse grade --jobs {args.jobs}")
         lessons = [x.strip() for x in args.grade_lessons.split(",")] if args.grade_lessons else None
         results["grading"] = course.grading_throughput(args.class_size, args.jobs, lessons)
+    if "threads" in sections:
+        log("threads: the capstone with a busy second core, the course's thread setting against the default")
+        results["threads"] = course.capstone_threads(1 if args.quick else 2)
     results["duration_s"] = time.perf_counter() - t0
     results["loadavg_after"] = loadavg()
     results["finished_utc"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

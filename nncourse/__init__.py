@@ -15,6 +15,8 @@ One module per lesson of the course (``notebooks/``):
 ``nncourse.datasets``       toy 2-D datasets and the 8x8 handwritten digits (offline)
 ``nncourse.checks``         the exercise checks every check cell calls
 ``nncourse.widgets``        the interactive demos (imports ipywidgets/matplotlib)
+``nncourse.threads``        one BLAS thread for the lessons' kernels (set-up cells)
+``nncourse.course``         where the lesson notebooks and diagrams are (wheel or clone)
 ==========================  =====================================================
 
 Conventions: samples in rows, ``X (n_samples, n_in)``, ``W (n_in, n_out)``,

@@ -20,6 +20,7 @@ COMMANDS = {
     "check": "nncourse.grading.check",
     "grade": "nncourse.grading.grade",
     "exercises": "nncourse.commands.exercises",
+    "nbgrader": "nncourse.commands.nbgrader",
 }
 
 _HELP = {
@@ -28,6 +29,7 @@ _HELP = {
     "check": "run your notebook's exercise checks in a fresh kernel and print a table",
     "grade": "grade a folder of students' submissions: gradebook, feedback, class report, JUnit XML",
     "exercises": "list every exercise of the course (id, lesson, title, points)",
+    "nbgrader": "write the lessons as nbgrader source assignments (COURSE_DIR/source/<lesson>/) with their images",
 }
 
 

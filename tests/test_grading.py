@@ -155,7 +155,10 @@ def test_student_copy_stubs_answers_drops_hidden_tests_and_keeps_the_rest(path):
             tags = after["metadata"].pop("tags")
             assert tags.count("raises-exception") == 1 and tags[:-1] == before["metadata"].get("tags", [])
             after["metadata"] = dict(after["metadata"], **({"tags": tags[:-1]} if tags[:-1] else {}))
-        assert before["metadata"] == after["metadata"]
+            # Locked as nbgrader locks them.
+            assert after["metadata"] == {**before["metadata"], "editable": False, "deletable": False}, "locked"
+        else:
+            assert before["metadata"] == after["metadata"]
         if before["cell_type"] == "code" and not (nf.is_answer_cell(before) or nf.is_check_cell(before)):
             # Static figures and printed output stay; widget views go.
             kept = [o for o in before["outputs"] if rel.WIDGET_VIEW not in o.get("data", {})]
@@ -243,8 +246,11 @@ def test_make_workspace_creates_then_adds_and_keeps(tmp_path):
     (workspace / NOTEBOOKS[-1].name).unlink()
     messages = rel.make_workspace(workspace)
     assert f"added    {NOTEBOOKS[-1].name}" in messages
-    assert any(m.startswith(f"kept     {NOTEBOOKS[0].name}") for m in messages)
+    # The learner's edits are kept; while the course's version of that lesson did not change, nothing is said.
+    assert not any(NOTEBOOKS[0].name in m for m in messages), messages
     assert "NotImplementedError " in mine.read_text()
+    again = rel.make_workspace(workspace)
+    assert len(again) == 1 and again[0].startswith("unchanged: "), again
 
 
 def test_release_command_line(tmp_path, capsys):

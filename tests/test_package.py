@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -72,17 +75,89 @@ def test_unknown_attribute_is_an_attribute_error():
         nncourse.no_such_thing  # noqa: B018
 
 
-def test_lab_makes_the_workspace_and_starts_jupyterlab_there(tmp_path, monkeypatch, capsys):
+def test_lab_makes_the_workspace_in_the_current_folder_and_starts_jupyterlab_there(tmp_path, monkeypatch, capsys):
+    from nncourse import course
     from nncourse.commands import lab
 
     started = []
-    monkeypatch.setattr(lab.subprocess, "call", lambda command: started.append(command) or 0)
-    args = cli.build_parser(load="lab").parse_args(["lab", "--workspace", str(tmp_path / "ws"), "--no-browser"])
+    monkeypatch.setattr(lab.subprocess, "call", lambda command, env: started.append((command, env)) or 0)
+    monkeypatch.chdir(tmp_path)
+    args = cli.build_parser(load="lab").parse_args(["lab", "--no-browser"])
     assert lab.run(args) == 0
-    assert (tmp_path / "ws" / "01_linear_algebra.ipynb").is_file()
-    assert started and f"--notebook-dir={tmp_path / 'ws'}" in started[0] and "--no-browser" in started[0]
+    assert (tmp_path / "workspace" / "01_linear_algebra.ipynb").is_file()
+    command, env = started[-1]
+    assert f"--notebook-dir={tmp_path / 'workspace'}" in command and "--no-browser" in command
     assert "created your workspace" in capsys.readouterr().out.lower()
+    # First launch opens lesson 00; the news pop-up is off; this environment's commands come first on PATH;
+    # kernels run single-threaded BLAS.
+    assert command[-1] == str(tmp_path / "workspace" / "00_start_here.ipynb")
+    settings = Path(env["JUPYTERLAB_SETTINGS_DIR"])
+    notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    assert json.loads(notification.read_text())["fetchNews"] == "false"
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
+    assert env["OMP_NUM_THREADS"] == "1" and env["OPENBLAS_NUM_THREADS"] == "1"
+    assert not (settings / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings").exists()
 
-    args = cli.build_parser(load="lab").parse_args(["lab", "--instructor"])
-    lab.run(args)
-    assert any(part.endswith("/notebooks") for part in started[-1])
+    # Instructor mode: the notebooks with the answers, its own settings and layouts, a dark theme.
+    args = cli.build_parser(load="lab").parse_args(["lab", "--instructor", "--no-browser"])
+    assert lab.run(args) == 0
+    command, instructor_env = started[-1]
+    assert f"--notebook-dir={course.notebooks_folder()}" in command
+    assert instructor_env["JUPYTERLAB_SETTINGS_DIR"] != env["JUPYTERLAB_SETTINGS_DIR"]
+    assert instructor_env["JUPYTERLAB_WORKSPACES_DIR"] != env["JUPYTERLAB_WORKSPACES_DIR"]
+    theme = Path(instructor_env["JUPYTERLAB_SETTINGS_DIR"]) / "@jupyterlab" / "apputils-extension" / "themes.jupyterlab-settings"
+    assert json.loads(theme.read_text())["theme"] == "JupyterLab Dark"
+    assert "INSTRUCTOR MODE" in capsys.readouterr().out
+
+    # A later launch (JupyterLab saved a layout) restores it instead of opening lesson 00 again.
+    Path(env["JUPYTERLAB_WORKSPACES_DIR"]).mkdir(parents=True)
+    assert lab.run(cli.build_parser(load="lab").parse_args(["lab", "--no-browser"])) == 0
+    assert not started[-1][0][-1].endswith(".ipynb")
+
+
+def test_course_py_passes_the_course_commands_on_from_the_callers_folder(monkeypatch, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_script", Path(__file__).resolve().parents[1] / "course.py")
+    course_script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course_script)
+    calls = []
+    monkeypatch.setattr(course_script, "ensure_environment", lambda extras="": calls.append(("setup", extras)))
+    monkeypatch.setattr(course_script.subprocess, "call", lambda argv, **kw: calls.append((argv, kw)) or 0)
+    monkeypatch.chdir(tmp_path)
+    assert course_script.main(["check", "workspace/01_linear_algebra.ipynb"]) == 0
+    (_, extras), (argv, kw) = calls
+    assert argv[1:] == ["-m", "nncourse", "check", "workspace/01_linear_algebra.ipynb"] and "cwd" not in kw
+    assert course_script.main(["no-such-command"]) == 2
+
+
+def test_exercises_are_listed_in_the_order_the_notebooks_ask_them():
+    import json as _json
+
+    from nncourse.grading import notebook_format as nf
+    from nncourse.grading.release import instructor_notebooks
+
+    listed = [line.split()[1] for line in run_cli("exercises").stdout.splitlines()[:-1]]
+    in_notebooks = [e for path in instructor_notebooks() for e in nf.exercises_in(_json.loads(path.read_text()))]
+    assert listed == in_notebooks
+    lesson = [line.split()[1] for line in run_cli("exercises", "--lesson", "06_gradient_descent").stdout.splitlines()[:-1]]
+    assert lesson == [e for e in in_notebooks if e in lesson] and len(lesson) >= 2
+
+
+def test_nbgrader_command_writes_sources_with_images_and_refuses_unknown_lessons(tmp_path, capsys):
+    from nncourse.commands.nbgrader import write_course
+
+    assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "01_linear_algebra"]) == 0
+    folder = tmp_path / "course" / "source" / "01_linear_algebra"
+    text = (folder / "01_linear_algebra.ipynb").read_text()
+    assert "../images/" not in text and "](images/linear_algebra_layer.png)" in text
+    assert (folder / "images" / "linear_algebra_layer.png").is_file()
+    assert "c.ClearOutput.enabled = False" in (tmp_path / "course" / "nbgrader_config.py").read_text()
+    assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "99_nothing"]) == 2
+    assert "no lesson named 99_nothing" in capsys.readouterr().out
+    # An instructor's own config is left alone, with a note when it would blank the figures.
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "nbgrader_config.py").write_text("c = get_config()\n")
+    messages = write_course(tmp_path / "other", ["00_start_here"])
+    assert (tmp_path / "other" / "nbgrader_config.py").read_text() == "c = get_config()\n"
+    assert any(m.startswith("note: add `c.ClearOutput.enabled = False`") for m in messages)

@@ -42,8 +42,8 @@ class _Sections(HTMLParser):
             self.depth -= 1
 
 
-def _slide_types(notebook: Path) -> list[str]:
-    cells = nbformat.read(notebook, as_version=4).cells
+def _slide_types(notebook: Path, deck: bool = False) -> list[str]:
+    cells = (slides.deck_notebook(notebook) if deck else nbformat.read(notebook, as_version=4)).cells
     return [cell.metadata.get("slideshow", {}).get("slide_type") for cell in cells]
 
 
@@ -63,7 +63,7 @@ def test_every_cell_has_slide_metadata_and_the_deck_opens_on_a_slide(notebook):
 def test_lesson_exports_as_a_deck_with_one_section_per_slide_using_local_libraries(notebook, tmp_path):
     deck = slides.export(notebook, tmp_path, vendor="vendor")
     html = deck.read_text(encoding="utf-8")
-    types = _slide_types(notebook)
+    types = _slide_types(notebook, deck=True)
     sections = _Sections()
     sections.feed(html)
     assert sections.counts[1] == types.count("slide")
@@ -96,3 +96,24 @@ def test_copy_assets_copies_the_four_libraries_and_names_what_is_missing(tmp_pat
     assert slides.copy_assets(node_modules, tmp_path / "out") == "vendor"
     for relative in files:
         assert (tmp_path / "out" / "vendor" / relative).read_text() == "// library"
+
+
+@pytest.mark.parametrize("notebook", LESSONS, ids=[path.stem for path in LESSONS])
+def test_every_demo_shows_its_first_frame_as_a_still_in_the_deck(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    demo_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and "_demo()" in c.source]
+    stills = slides.with_demo_stills(nb)
+    for i in demo_cells:
+        (output,) = stills.cells[i].outputs
+        assert output.output_type == "display_data"  # no Out[..]: prompt
+        assert output.data["image/png"].startswith("iVBORw0KGgo")  # a PNG, base64
+
+
+def test_the_opening_is_split_so_that_the_title_slide_fits():
+    lesson = next(p for p in LESSONS if p.stem == "02_activations")
+    original, deck = nbformat.read(lesson, as_version=4), slides.deck_notebook(lesson)
+    assert "Learning objectives" in original.cells[0].source
+    assert "Learning objectives" not in deck.cells[0].source and deck.cells[0].source.startswith("# Lesson 2")
+    assert deck.cells[1].source.startswith("**Learning objectives.**")
+    assert [c.metadata["slideshow"]["slide_type"] for c in deck.cells[:3]] == ["slide", "subslide", "subslide"]
+    assert len(deck.cells) == len(original.cells) + 1

@@ -14,19 +14,27 @@ CDNs. With ``--assets DIR`` (a ``node_modules`` folder holding ``reveal.js`` 4.x
 those four are copied next to the decks (``build/slides/vendor/``) and the
 decks point at the copies, so the folder works offline and can be carried to a
 lecture hall on a USB stick. Widgets are not live in an exported deck (there is
-no kernel); present the notebook itself in JupyterLab for that.
+no kernel): each demo shows its first frame as a still picture instead; present
+the notebook itself in JupyterLab for the live demo.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import re
 import shutil
 import sys
 from pathlib import Path
 
+import nbformat
+
 # The libraries an exported deck loads (folders in node_modules).
 REVEAL, REQUIRE, JQUERY, MATHJAX = "reveal.js", "requirejs", "jquery", "mathjax"
 MATHJAX_CONFIG = "MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+_OBJECTIVES = "**Learning objectives.**"
+# A demo cell ends with one call, ``activation_demo()`` or ``reg_widgets.regularization_demo()``.
+_DEMO_CALL = re.compile(r"(?:^|\n)\s*(?:[\w.]+\.)?(\w+_demo)\(\)\s*;?\s*$")
 
 
 def export(notebook: Path, out_dir: Path, vendor: str | None = None) -> Path:
@@ -44,11 +52,60 @@ def export(notebook: Path, out_dir: Path, vendor: str | None = None) -> Path:
         config.SlidesExporter.require_js_url = f"{vendor}/{REQUIRE}/require.js"
         config.SlidesExporter.jquery_url = f"{vendor}/{JQUERY}/dist/jquery.min.js"
         config.SlidesExporter.mathjax_url = f"{vendor}/{MATHJAX}/{MATHJAX_CONFIG}"
-    body, _resources = SlidesExporter(config=config).from_filename(str(notebook))
+    body, _resources = SlidesExporter(config=config).from_notebook_node(deck_notebook(notebook))
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{notebook.stem}.slides.html"
     target.write_text(body, encoding="utf-8")
     return target
+
+
+def deck_notebook(notebook: Path):
+    """The lesson as its deck shows it: the opening split over slides that fit, demos as stills."""
+    return with_demo_stills(split_opening(nbformat.read(notebook, as_version=4)))
+
+
+def split_opening(nb):
+    """``nb`` with the lesson's opening cell split where a slide would overflow.
+
+    A lesson opens with one markdown cell (title, introduction, learning objectives,
+    prerequisites, time), often followed on the same slide by the notation: far
+    more than a slide holds. In the deck, the objectives start a subslide of their
+    own, and so does a notation cell that continues the opening slide. The
+    notebook itself is not changed.
+    """
+    first = nb.cells[0] if nb.cells else None
+    if first is None or first.cell_type != "markdown" or _OBJECTIVES not in first.source:
+        return nb
+    head, tail = first.source.split(_OBJECTIVES, 1)
+    first.source = head.rstrip()
+    follower = nb.cells[1] if len(nb.cells) > 1 else None
+    objectives = nbformat.v4.new_markdown_cell(_OBJECTIVES + tail, metadata={"slideshow": {"slide_type": "subslide"}})
+    nb.cells.insert(1, objectives)
+    if follower is not None and follower.cell_type == "markdown" and \
+            follower.metadata.get("slideshow", {}).get("slide_type") == "-":
+        follower.metadata["slideshow"]["slide_type"] = "subslide"
+    return nb
+
+
+def with_demo_stills(nb):
+    """``nb`` with each demo cell's output replaced by the demo's first frame, as a still picture.
+
+    A demo's stored output is a widget view, which a static deck cannot show (it
+    would be an empty ``Out[..]:``). The still is what the live demo shows before
+    anyone touches a control: the demo is built here and its first rendered frame
+    (``Demo.png``) is put in the cell as an image, without an output prompt.
+    """
+    from nncourse import widgets
+
+    for cell in nb.cells:
+        call = _DEMO_CALL.search(cell.source) if cell.cell_type == "code" else None
+        if call is None or call.group(1) not in widgets.__all__:
+            continue
+        demo = getattr(widgets, call.group(1))()
+        cell.outputs = [nbformat.v4.new_output(
+            "display_data", data={"image/png": base64.b64encode(demo.png).decode("ascii"),
+                                  "text/plain": f"The {call.group(1)} demo as it starts (live in JupyterLab)"})]
+    return nb
 
 
 def copy_assets(node_modules: Path, out_dir: Path, vendor: str = "vendor") -> str:

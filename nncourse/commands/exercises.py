@@ -1,6 +1,8 @@
-"""``nncourse exercises``: list every exercise of the course."""
+"""``nncourse exercises``: list every exercise of the course, in the order the lessons ask them."""
 
 from __future__ import annotations
+
+import json
 
 HELP = "list every exercise of the course (id, lesson, title, points)"
 
@@ -9,10 +11,25 @@ def add_arguments(parser) -> None:
     parser.add_argument("--lesson", help="only this lesson (a notebook name such as 02_activations)")
 
 
+def notebook_order() -> dict[str, int]:
+    """Exercise id -> its position in the course: lessons in order, exercises in the order of their answer cells."""
+    from nncourse.grading import notebook_format as nf
+    from nncourse.grading.release import instructor_notebooks
+
+    order: dict[str, int] = {}
+    for path in instructor_notebooks():
+        for exercise_id in nf.exercises_in(json.loads(path.read_text(encoding="utf-8"))):
+            order.setdefault(exercise_id, len(order))
+    return order
+
+
 def run(args) -> int:
     from nncourse.checks import EXERCISES
 
+    order = notebook_order()
     rows = [e for e in EXERCISES.values() if args.lesson in (None, e.lesson)]
+    # Exercises no notebook asks (none today) come last, in the order the checks define them.
+    rows.sort(key=lambda e: (e.lesson, order.get(e.id, len(order))))
     width = max((len(e.id) for e in rows), default=2)
     for e in rows:
         print(f"{e.lesson:<22} {e.id:<{width}}  {e.points:>2} pt  {e.title}")

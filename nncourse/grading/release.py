@@ -7,6 +7,7 @@ A student's copy is the instructor notebook with
   (:func:`.notebook_format.stub_solution`),
 * every hidden-test region of a check cell removed,
 * the outputs and execution counts of answer and check cells cleared,
+* check cells locked (``editable`` and ``deletable`` false, as nbgrader does),
 * links to the course's ``../images/`` folder pointed at an ``images/`` folder
   written next to the copies (so a folder handed out shows its diagrams),
 * check cells tagged ``raises-exception``, so that Run All (JupyterLab, nbclient)
@@ -41,6 +42,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from nncourse import course
+
 from . import notebook_format as nf
 
 HELP = "write the students' copies of the notebooks (answers removed)"
@@ -52,14 +55,9 @@ _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 
 
-def repo_root() -> Path:
-    """The course repository that holds ``notebooks/`` (the package lives in it)."""
-    return Path(__file__).resolve().parents[2]
-
-
 def instructor_notebooks(folder: Path | None = None) -> list[Path]:
-    """The lesson notebooks (``NN_name.ipynb``) of ``folder``, in course order."""
-    folder = Path(folder) if folder is not None else repo_root() / "notebooks"
+    """The lesson notebooks (``NN_name.ipynb``) of ``folder`` (default: the course's own), in course order."""
+    folder = Path(folder) if folder is not None else course.notebooks_folder()
     if not folder.is_dir():
         raise ValueError(f"instructor notebooks folder {str(folder)!r} does not exist; "
                          "pass the course's notebooks/ folder")
@@ -87,9 +85,12 @@ def student_copy(nb: dict) -> dict:
         elif nf.is_check_cell(cell):
             nf.set_source(cell, nf.remove_hidden_tests(nf.source_text(cell)))
             nf.clear_outputs(cell)
-            tags = cell.setdefault("metadata", {}).setdefault("tags", [])
+            metadata = cell.setdefault("metadata", {})
+            tags = metadata.setdefault("tags", [])
             if RUN_ALL_CONTINUES not in tags:
                 tags.append(RUN_ALL_CONTINUES)
+            # Locked as nbgrader locks them in its handouts: JupyterLab then neither edits nor deletes them.
+            metadata.update(editable=False, deletable=False)
         elif cell.get("cell_type") == "code" and isinstance(cell.get("outputs"), list):
             cell["outputs"] = _without_widget_views(cell["outputs"])
         elif cell.get("cell_type") == "markdown":
@@ -173,6 +174,8 @@ def release(out: Path, notebooks: list[Path] | None = None) -> list[str]:
             write_atomic(target, data)
             recorded[name] = new_hash
             messages.append(f"updated  {name} (the course changed; you had not edited it)")
+        elif recorded.get(name) == new_hash:
+            continue  # edited, and the course's version is still the one written: nothing new to say
         else:
             messages.append(f"kept     {name}: it has your own changes, so the new version was not written "
                             "(rename your file and run this again to get the new version next to it)")
@@ -195,7 +198,7 @@ def make_workspace(dest: Path) -> list[str]:
     if first:
         lessons = sum(1 for m in messages if m.startswith("added") and m.endswith(".ipynb"))
         messages.insert(0, f"created your workspace {dest} with {lessons} lesson{'s' if lessons != 1 else ''} "
-                           "(your copies: answers removed; instructors use notebooks/)")
+                           "(your copies: answers removed; instructors: nncourse lab --instructor)")
     return messages
 
 
@@ -208,8 +211,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    notebooks = args.notebooks or instructor_notebooks(args.source)
     try:
+        notebooks = args.notebooks or instructor_notebooks(args.source)
         messages = release(args.out, notebooks)
     except (ValueError, OSError) as exc:
         print(f"nncourse release: {exc}")

@@ -147,6 +147,10 @@ class Isolation:
                 shown.append(Path(self.binds[i + 1]))
         return shown
 
+    def hidden(self) -> list[Path]:
+        """Folders inside what the runs see that are covered by an empty file system (the packaged answers)."""
+        return [Path(self.binds[i + 1]) for i, arg in enumerate(self.binds) if arg == "--tmpfs"]
+
     def describe(self) -> str:
         return f"bubblewrap ({self.bwrap}), {self.hierarchy.describe()}"
 
@@ -235,6 +239,13 @@ def _python_binds() -> list[str]:
             continue
         args += ["--ro-bind", real, dest]
         covered.append(dest)
+    # An installed wheel keeps the instructor notebooks (the answers) inside the package that every
+    # run imports: cover them with an empty folder (after the binds, so that it lies on top).
+    for location in seen["nncourse"]:
+        answers = os.path.join(location, "course", "notebooks")
+        if os.path.isdir(answers):
+            for dest in {os.path.realpath(answers), os.path.abspath(answers)}:
+                args += ["--tmpfs", dest]
     return args
 
 
