@@ -12,6 +12,16 @@ it is true of the learner's result:
 ``generic:factor-n``        ``factor-1/n``: n or 1/n with n the samples (rows) or entries of an
                             input; ``generic:factor``: another constant. Several non-zero
                             entries, counted over every failing case, and the same factor on each
+``generic:squared``         every entry is the square of the answer; ``generic:square-root``: its
+                            square root (several entries other than 0 and 1)
+``generic:offset``          every entry is the answer plus one number (the same number on every
+                            failing case when the result is one number)
+``generic:truncated``       the answer with its fractions cut off (integer division, int())
+``generic:first-only``      only the first (``generic:last-only``: the last) slice along one axis is
+                            wrong, on every failing case (an off-by-one loop or slice)
+``generic:row-broadcast``   a square result whose entry [i, j] used row j's statistic instead of
+                            row i's: a per-row (n,) array broadcast along the columns (keepdims)
+``generic:order``           the parts of a tuple or dict are all right but in another order
 ``generic:transpose``       a square result that is the answer transposed
 ``generic:shape-transposed`` a non-square result of the transposed shape
 ``generic:outer-broadcast`` an (n,) and an (n, 1) array broadcast into (n, n): its diagonal is
@@ -123,6 +133,58 @@ def match_mistake(exercise: Exercise, cases: list, outcomes: list, failing: list
 
 
 # --------------------------------------------------------------------------- #
+# Parts in another order
+# --------------------------------------------------------------------------- #
+
+
+def _parts(value) -> tuple | None:
+    """The parts of a tuple, or of a dict in key order, with their names; None for anything else."""
+    if isinstance(value, tuple):
+        return tuple((str(i), v) for i, v in enumerate(value))
+    if isinstance(value, dict):
+        return tuple((str(k), value[k]) for k in sorted(value, key=str))
+    return None
+
+
+def reordered(exercise: Exercise, expected, got) -> str | None:
+    """How ``got`` holds the right parts in another order (at any depth), or None when it does not.
+
+    Every part that differs must be explained: either it is another part of
+    the same container, exactly, or its own parts are reordered.
+    """
+    e_parts, g_parts = _parts(expected), _parts(got)
+    if e_parts is None or g_parts is None or len(e_parts) != len(g_parts) or len(e_parts) < 2:
+        return None
+    if isinstance(expected, dict) and (not isinstance(got, dict) or set(expected) != set(got)):
+        return None
+    differing = [k for k, ((_, e), (_, g)) in enumerate(zip(e_parts, g_parts)) if not _same_result(exercise, e, g)]
+    if not differing:
+        return None
+    # Does a permutation of the differing parts explain them all?
+    taken, moved = set(), []
+    for k in differing:
+        j = next((j for j in differing if j not in taken and j != k
+                  and _same_result(exercise, e_parts[j][1], g_parts[k][1])), None)
+        if j is None:
+            break
+        taken.add(j)
+        moved.append((k, j))
+    else:
+        names = exercise.output_names if isinstance(expected, tuple) and exercise.output_names else None
+        label = (lambda k: names[k]) if names and len(names) == len(e_parts) else (lambda k: e_parts[k][0])
+        where = ", ".join(f"your {label(k)} is the answer's {label(j)}" for k, j in moved)
+        return f"the parts are right but in another order ({where})"
+    inner = [reordered(exercise, e_parts[k][1], g_parts[k][1]) for k in differing]
+    if all(inner):
+        return inner[0]
+    return None
+
+
+ORDER_HINT = ("return the parts in the order the statement gives (the order of the docstring's Returns, or the "
+              "order of the inputs for gradients)")
+
+
+# --------------------------------------------------------------------------- #
 # Generic slips, from one case
 # --------------------------------------------------------------------------- #
 
@@ -212,11 +274,110 @@ def value_facts(case: Case, expected: np.ndarray, got: np.ndarray) -> list:
                                            "wrong: check the value your code gives at 0 (a kink: >, >= or a "
                                            "division by |x|)", int(np.count_nonzero(wrong))))
                     break
-    if (e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and not np.allclose(e, e.T, rtol=1e-6)
-            and np.allclose(g, e.T, rtol=1e-6, atol=1e-12)):
+    transposed = (e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and not np.allclose(e, e.T, rtol=1e-6)
+                  and np.allclose(g, e.T, rtol=1e-6, atol=1e-12))
+    if transposed:
         facts.append(ValueFact("generic:transpose", "the result is the transpose of the answer: check the order "
                                "of the matrix product (and which axis holds the samples)", e.size))
+    # consistent_fact takes the first fact that holds on every failing case: a single number always has
+    # a "factor" and an "offset" of its own, so these are offered too and the other cases decide.
+    facts += _power_facts(e, g) + _offset_facts(e, g) + _truncation_facts(e, g) + _slice_facts(e, g)
+    if not transposed:
+        facts += _row_broadcast_facts(e, g)
     return facts
+
+
+def _power_facts(e: np.ndarray, g: np.ndarray) -> list:
+    """The square of the answer, or its square root, backed by entries other than 0 and 1."""
+    informative = int(np.count_nonzero(~np.isclose(np.abs(e), 0.0, atol=1e-9) & ~np.isclose(np.abs(e), 1.0)))
+    if not informative:
+        return []
+    if np.allclose(g, e * e, rtol=1e-6, atol=1e-12):
+        return [ValueFact("generic:squared", "every entry is the square of the answer: a square root is missing "
+                          "(or a square is extra): a length is sqrt(x . x), a standard deviation sqrt(variance)",
+                          informative)]
+    if np.all(e >= 0) and np.allclose(g, np.sqrt(e), rtol=1e-6, atol=1e-12):
+        return [ValueFact("generic:square-root", "every entry is the square root of the answer: a square root is "
+                          "extra (or a square is missing): the mean of the squares, the squared norm and the "
+                          "variance have no square root", informative)]
+    return []
+
+
+def _offset_facts(e: np.ndarray, g: np.ndarray) -> list:
+    """The answer plus one constant: a term that does not depend on the data is missing or extra."""
+    d = g - e
+    c = float(np.median(d))
+    scale = max(1.0, float(np.max(np.abs(e), initial=0.0)))
+    if abs(c) <= 1e-6 * scale or not np.allclose(d, c, rtol=1e-6, atol=1e-9 * scale):
+        return []
+    # A single number always differs from the answer by a constant: consistent_fact then asks for the same
+    # constant on every failing case (the factor field carries it).
+    return [ValueFact("generic:offset", f"every entry is the answer plus the same number ({c:.4g}): what your code "
+                      "adds to (or subtracts from) every entry is off: a constant, a bias, a mean or a log term "
+                      "missing, extra or computed from the wrong numbers", e.size, c)]
+
+
+def _truncation_facts(e: np.ndarray, g: np.ndarray) -> list:
+    """The answer with its fractions cut off, as integer division or int() does."""
+    fractional = int(np.count_nonzero(~np.isclose(e, np.round(e), rtol=0, atol=1e-9)))
+    # An all-zero result is "nothing computed", not a truncation (trunc of numbers in (-1, 1) is 0).
+    if fractional and np.any(g != 0) and (np.array_equal(g, np.floor(e)) or np.array_equal(g, np.trunc(e))):
+        return [ValueFact("generic:truncated", "the fractions are cut off (1.7 became 1): integer division `//`, "
+                          "int() or an integer array where a float division is needed", fractional)]
+    return []
+
+
+def _slice_facts(e: np.ndarray, g: np.ndarray) -> list:
+    """Only the first, or only the last, slice along one axis is wrong (a loop or slice one off)."""
+    wrong = ~np.isclose(g, e, rtol=1e-6, atol=1e-12)
+    if not np.any(wrong) or np.all(wrong):
+        return []
+    facts = []
+    for axis in range(e.ndim):
+        n = e.shape[axis]
+        if n < 3:
+            continue
+        where = np.moveaxis(wrong, axis, 0)
+        what = "entry" if e.ndim == 1 else "row" if axis == 0 else "column" if axis == 1 else f"slice along axis {axis}"
+        for index, fid, word in ((n - 1, "generic:last-only", "last"), (0, "generic:first-only", "first")):
+            others = np.delete(where, index, axis=0)
+            if np.any(where[index]) and not np.any(others):
+                facts.append(ValueFact(fid, f"only the {word} {what} (index {index} along axis {axis}) is wrong: check "
+                                       "the bounds of the loop or slice that fills it (range(n) visits 0 .. n-1; "
+                                       "a[:n-1] and a[1:] leave one out)", int(np.count_nonzero(where[index]))))
+    return facts
+
+
+def _row_broadcast_facts(e: np.ndarray, g: np.ndarray) -> list:
+    """A square result in which entry [i, j] used row j's statistic where row i's was meant.
+
+    An (n,) array of per-row statistics (a norm, a sum, a maximum) meets an
+    (n, n) array and numpy lines it up with the columns: dividing by it gives
+    ``got[i, j] = expected[i, j] * q[i] / q[j]`` (subtracting it, ``+ q[i] - q[j]``):
+    the diagonal is right and the error has that outer structure.
+    """
+    n = e.shape[0] if e.ndim == 2 else 0
+    if n < 3 or e.shape != (n, n):
+        return []
+    hint = ("entry [i, j] used row j's value of a per-row statistic instead of row i's: an (n,) array of row "
+            "statistics was broadcast along the columns (on a square case numpy raises no error); keep the "
+            "reduced axis with keepdims=True (shape (n, 1))")
+    d = g - e
+    scale = max(1.0, float(np.max(np.abs(e))))
+    if (np.allclose(np.diag(d), 0.0, atol=1e-9 * scale) and not np.allclose(d, 0.0, atol=1e-6 * scale)
+            and np.allclose(d, d[:, :1] - d[:, :1].T, rtol=1e-6, atol=1e-9 * scale)):
+        return [ValueFact("generic:row-broadcast", hint, e.size)]
+    if np.all(np.abs(e) > 1e-12 * scale):
+        r = g / e
+        if (np.allclose(np.diag(r), 1.0, rtol=1e-6) and not np.allclose(r, 1.0, rtol=1e-4)
+                and np.allclose(r, r[:, :1] / r[:, :1].T, rtol=1e-6)):
+            return [ValueFact("generic:row-broadcast", hint, e.size)]
+    return []
+
+
+def _needs_same_factor(fact: ValueFact, other: ValueFact) -> bool:
+    """A plain factor, and an offset of a single number, must be the same on every failing case to count."""
+    return fact.id == "generic:factor" or (fact.id == "generic:offset" and min(fact.weight, other.weight) < 2)
 
 
 def consistent_fact(per_case: list) -> ValueFact | None:
@@ -224,7 +385,7 @@ def consistent_fact(per_case: list) -> ValueFact | None:
     if not per_case or any(not facts for facts in per_case):
         return None
     for fact in per_case[0]:
-        same = [next((f for f in facts if f.id == fact.id and (fact.id != "generic:factor"
+        same = [next((f for f in facts if f.id == fact.id and (not _needs_same_factor(fact, f)
                                                                 or np.isclose(f.factor, fact.factor, rtol=1e-6))),
                      None) for facts in per_case]
         if all(same) and sum(f.weight for f in same) >= 3:

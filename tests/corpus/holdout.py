@@ -127,11 +127,13 @@ def _confusion_pred_rows(y_true, y_pred, n_classes):
 
 
 WRONG = [
-    wrong("centre", "the mean of all but the first entry", None, lambda x: x - np.mean(x[1:]) if len(x) > 1 else x - x),
+    wrong("centre", "the mean of all but the first entry", "generic:offset",  # accepted with the offset fact (checks2)
+          lambda x: x - np.mean(x[1:]) if len(x) > 1 else x - x),
     wrong("dot-loop", "b indexed from the end", None, lambda a, b: float(sum(a[i] * b[-i] for i in range(len(a))))),
     wrong("matmul-loop", "B[i, k] instead of B[j, k]", "b-indexed-k-j", _matmul_B_ik),
     wrong("matmul-loop", "an (m, m) output", None, _matmul_square_out),
-    wrong("affine", "checks X.shape[1] against W.shape[1]", None, _affine_checks_wrong_axis),
+    wrong("affine", "checks X.shape[1] against W.shape[1]", "valid-shapes-refused",  # accepted with that mistake (checks2)
+          _affine_checks_wrong_axis),
     wrong("norms", "Frobenius as the sum of |A_ij|", None,
           lambda x, kind="l2": float(np.sum(np.abs(x))) if kind in ("l1", "fro") else float(np.sqrt(np.sum(x * x)))),
     wrong("row-normalise", "norm plus 1", None, lambda X: X / (np.linalg.norm(X, axis=1, keepdims=True) + 1)),
@@ -163,7 +165,8 @@ WRONG = [
     wrong("init-he", "2 / sqrt(n_in + n_out)", None, lambda n_in, n_out, rng: rng.normal(0, 2 / np.sqrt(n_in + n_out), (n_in, n_out))),
     wrong("init-xavier", "sqrt(2) / (n_in + n_out)", None,
           lambda n_in, n_out, rng: rng.normal(0, np.sqrt(2) / (n_in + n_out), (n_in, n_out))),
-    wrong("initial-loss", "ln K squared", None, lambda k: float(np.log(k) ** 2)),
+    wrong("initial-loss", "ln K squared", "generic:squared",  # accepted with the squared fact (checks2)
+          lambda k: float(np.log(k) ** 2)),
     wrong("mse", "mean over the outputs, summed over the samples", "generic:factor-n",  # accepted after the first measurement
           lambda p, y: float(np.mean((p - y) ** 2, axis=-1).sum())),
     wrong("mse-grad", "the MAE gradient", None, lambda p, y: np.sign(p - y) / p.size),
