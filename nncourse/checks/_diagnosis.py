@@ -22,6 +22,11 @@ it is true of the learner's result:
 ``generic:row-broadcast``   a square result whose entry [i, j] used row j's statistic instead of
                             row i's: a per-row (n,) array broadcast along the columns (keepdims)
 ``generic:order``           the parts of a tuple or dict are all right but in another order
+``generic:negative-branch`` wrong exactly where an input is negative (``positive-branch``: positive)
+``generic:swapped-arguments`` the reference's result with two arguments of one shape swapped
+``generic:other-axis``      the reference's result for a 2-D argument transposed (the other axis)
+``generic:other-exercise``  what another exercise's reference computes from the same arguments
+``generic:argument-ignored`` the reference with a number-valued argument at its default, 1 or 0
 ``generic:transpose``       a square result that is the answer transposed
 ``generic:shape-transposed`` a non-square result of the transposed shape
 ``generic:outer-broadcast`` an (n,) and an (n, 1) array broadcast into (n, n): its diagonal is
@@ -274,6 +279,8 @@ def value_facts(case: Case, expected: np.ndarray, got: np.ndarray) -> list:
                                            "wrong: check the value your code gives at 0 (a kink: >, >= or a "
                                            "division by |x|)", int(np.count_nonzero(wrong))))
                     break
+    if not facts:
+        facts += _branch_facts(case, e, g)
     transposed = (e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and not np.allclose(e, e.T, rtol=1e-6)
                   and np.allclose(g, e.T, rtol=1e-6, atol=1e-12))
     if transposed:
@@ -285,6 +292,32 @@ def value_facts(case: Case, expected: np.ndarray, got: np.ndarray) -> list:
     if not transposed:
         facts += _row_broadcast_facts(e, g)
     return facts
+
+
+def _branch_facts(case: Case, e: np.ndarray, g: np.ndarray) -> list:
+    """Wrong exactly on one side of 0 of an input of the result's shape: one branch of a piecewise formula."""
+    wrong = ~np.isclose(g, e, rtol=1e-6, atol=1e-12)
+    if not np.any(wrong) or np.all(wrong):
+        return []
+    for _, a in labelled_data(case):
+        if a.shape != e.shape or a.dtype.kind != "f" or not (np.any(a < 0) and np.any(a > 0)):
+            continue
+        for side, fid, word in ((a < 0, "generic:negative-branch", "negative"),
+                                (a > 0, "generic:positive-branch", "positive")):
+            # Entries exactly at 0 may belong to either branch.
+            if np.all(wrong[side]) and not np.any(wrong & ~side & (a != 0)):
+                ge, gg = e[side], g[side]
+                if np.allclose(gg, -ge, rtol=1e-6, atol=1e-12):
+                    how = "there your result has the opposite sign (an absolute value, or a minus sign missing)"
+                elif np.all(gg == 0):
+                    how = "there your result is 0"
+                elif np.all(np.abs(ge) > 1e-12) and np.allclose(gg / ge, np.median(gg / ge), rtol=1e-6):
+                    how = f"there your result is {float(np.median(gg / ge)):.4g} times the answer (a slope or factor)"
+                else:
+                    how = "check the value or slope your formula uses there"
+                return [ValueFact(fid, f"only the entries where the input is {word} are wrong (the others are "
+                                  f"right): {how}", int(np.count_nonzero(wrong)))]
+    return []
 
 
 def _power_facts(e: np.ndarray, g: np.ndarray) -> list:
@@ -495,6 +528,132 @@ def raised_diagnosis(raised: Raised) -> Diagnosis:
                          "the parameters): the check calls it that way")
     if raised.type_name == "ZeroDivisionError":
         return Diagnosis("generic:nonfinite", "a division by zero: guard the denominator")
+    return NONE
+
+
+# --------------------------------------------------------------------------- #
+# The right formula on other inputs: swapped, transposed, another exercise's
+# --------------------------------------------------------------------------- #
+
+
+def _quiet_reference(objects: tuple, case: Case):
+    """A reference's plain result on ``case``, or None when it refuses those inputs."""
+    from ._running import copy_case, to_plain
+
+    try:
+        with np.errstate(all="ignore"), __import__("warnings").catch_warnings():
+            __import__("warnings").simplefilter("ignore")
+            return to_plain(objects[0](*copy_case(case).args, **copy_case(case).kwargs))
+    except Exception:  # noqa: BLE001 - a reference that refuses these inputs is simply not the answer given
+        return None
+
+
+def _variants(exercise: Exercise, case: Case) -> list:
+    """(id, hint, objects, transform, transpose_back) candidates: the reference on changed inputs."""
+    names = argument_names(exercise)
+    args = case.args
+    own = exercise.reference_objects()
+    found = []
+    arrays = [k for k, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size > 1]
+    for x, k in enumerate(arrays):
+        for j in arrays[x + 1:]:
+            if args[k].shape == args[j].shape and not np.array_equal(args[k], args[j]):
+                def swap(c, k=k, j=j):
+                    new = list(c.args)
+                    new[k], new[j] = new[j], new[k]
+                    return Case(c.name, tuple(new), c.kwargs)
+                label_k = names[k] if k < len(names) else f"argument {k + 1}"
+                label_j = names[j] if j < len(names) else f"argument {j + 1}"
+                found.append(("generic:swapped-arguments", f"your result is the answer with `{label_k}` and "
+                              f"`{label_j}` swapped: check which argument goes where in the formula (for "
+                              "example prediction minus target, not the reverse)", own, swap, False))
+    for k in arrays:
+        if args[k].ndim == 2 and args[k].shape[0] > 1 and args[k].shape[1] > 1:
+            def transpose(c, k=k):
+                new = list(c.args)
+                new[k] = new[k].T
+                return Case(c.name, tuple(new), c.kwargs)
+            label = names[k] if k < len(names) else f"argument {k + 1}"
+            for back in (False, True):
+                found.append(("generic:other-axis", f"your result is the answer for `{label}` transposed: you "
+                              "worked along the other axis (rows are samples: a per-sample statistic runs along "
+                              "axis=1, a per-feature one along axis=0)", own, transpose, back))
+    found += _argument_variants(exercise, case, names, own)
+    from ._definitions import EXERCISES
+
+    for other in EXERCISES.values():
+        if (other.id == exercise.id or other.run is not None or other.kind != "function"
+                or other.reference_objects()[0] is own[0]):
+            continue
+        try:
+            parameters = list(inspect.signature(other.reference_objects()[0]).parameters.values())
+        except (TypeError, ValueError):
+            continue
+        required = [p for p in parameters if p.default is inspect.Parameter.empty
+                    and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        if len(required) != len(args) or case.kwargs or len(parameters) < len(args):
+            continue
+        found.append(("generic:other-exercise", f"your function returns what exercise `{other.id}` computes "
+                      f"({other.title}): re-read this exercise's statement", other.reference_objects(),
+                      lambda c: c, False))
+    return found
+
+
+def _argument_variants(exercise: Exercise, case: Case, names: list, own: tuple) -> list:
+    """The reference with one number-valued argument left out: at its default, at 1 (a factor), at 0 (a term)."""
+    try:
+        parameters = inspect.signature(own[0]).parameters
+    except (TypeError, ValueError):
+        return []
+    found = []
+    slots = [(k, names[k]) for k, a in enumerate(case.args) if k < len(names)] + [(key, key) for key in case.kwargs]
+    for slot, name in slots:
+        value = case.args[slot] if isinstance(slot, int) else case.kwargs[slot]
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            continue
+        default = parameters[name].default if name in parameters else inspect.Parameter.empty
+        tries = [(default, f"its default, {default}")] if isinstance(default, (int, float)) and not isinstance(
+            default, bool) else []
+        tries += [(1.0, "1: the factor is missing"), (0.0, "0: the term is missing")]
+        for replacement, why in tries:
+            def put(c, slot=slot, replacement=replacement):
+                if isinstance(slot, int):
+                    new = list(c.args)
+                    new[slot] = type(c.args[slot])(replacement) if isinstance(c.args[slot], (int, float)) else replacement
+                    return Case(c.name, tuple(new), c.kwargs)
+                return Case(c.name, c.args, {**c.kwargs, slot: replacement})
+            found.append(("generic:argument-ignored", f"your result is the answer with `{name}` = {why}: your "
+                          f"formula does not use the `{name}` it is given", own, put, False))
+    return found
+
+
+def variant_diagnosis(exercise: Exercise, cases: list, outcomes: list, failing: list) -> Diagnosis:
+    """The reference on changed inputs that gives the learner's result on every failing case, if one does."""
+    if exercise.run is not None or exercise.kind != "function" or not failing:
+        return NONE
+    results = [outcomes[i].result for i in failing]
+    if any(isinstance(r, (Raised, Unsupported)) or r is None for r in results):
+        return NONE
+    first = cases[failing[0]]
+    for fid, hint, objects, transform, back in _variants(exercise, first):
+        ok = True
+        for i, got in zip(failing, results):
+            try:
+                changed = transform(cases[i])
+            except (IndexError, TypeError):
+                ok = False
+                break
+            if changed.args is cases[i].args and changed.kwargs is cases[i].kwargs and objects is exercise.reference_objects():
+                ok = False
+                break
+            theirs = _quiet_reference(objects, changed)
+            if back and isinstance(theirs, np.ndarray) and theirs.ndim == 2:
+                theirs = theirs.T
+            if theirs is None or not _same_result(exercise, theirs, got):
+                ok = False
+                break
+        if ok:
+            return Diagnosis(fid, hint)
     return NONE
 
 

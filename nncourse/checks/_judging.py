@@ -156,6 +156,10 @@ def judge(exercise: Exercise, cases: list, outcomes: list, *, objects: tuple | N
             for i in valued:
                 diagnoses[i] = dx.Diagnosis(fact.id, fact.hint) if fact else dx.NONE
             first = failing[0]
+            if diagnoses[first].id is None and exercise.value_hints:
+                variant = dx.variant_diagnosis(exercise, cases, outcomes, failing)
+                if variant.id is not None:
+                    diagnoses = {i: variant if diagnoses[i].id is None else diagnoses[i] for i in failing}
             if constant and diagnoses[first].id is None:
                 diagnoses[first] = dx.GLOBAL_VARIABLE
     failures = tuple(Failure(cases[i].name, verdicts[i].reason, diagnoses[i].id, diagnoses[i].hint) for i in failing)

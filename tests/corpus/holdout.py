@@ -144,7 +144,8 @@ WRONG = [
     wrong("collapse-linear", "b1 through W1 instead of W2", None,
           lambda W1, b1, W2, b2: (W1 @ W2, (b1 @ W1.T if W1.shape[0] == W1.shape[1] else b1.sum()) * np.ones(W2.shape[1]) + b2)),
     wrong("collapse-linear", "W1 + W2", None, lambda W1, b1, W2, b2: (W1 + W2, b1 @ W2 + b2)),
-    wrong("relu", "leaky by mistake", None, lambda z: np.maximum(z, 0.01 * z)),
+    wrong("relu", "leaky by mistake", "generic:other-exercise",  # accepted with that diagnosis (checks2)
+          lambda z: np.maximum(z, 0.01 * z)),
     wrong("relu-grad", "returns the relu via where", "returned-relu", lambda z: np.where(z > 0, z, 0)),
     wrong("relu-grad", "(z > 0) * 1.0 turns float32 into float64", "generic:dtype", lambda z: (z > 0) * 1.0),
     wrong("leaky-relu", "np.maximum(z, slope)", None, lambda z, slope=0.01: np.maximum(z, slope)),
@@ -185,13 +186,15 @@ WRONG = [
     wrong("numerical-gradient", "returns a list", None, lambda f, x, h=1e-5: [0.0] * x.size),
     wrong("gd-step", "signSGD", None, lambda theta, grad, lr: theta - lr * np.sign(grad)),
     wrong("minibatches", "shuffles even when shuffle=False", "shuffle-flag-ignored", _minibatches_permute_always),
-    wrong("momentum-step", "no learning rate", None, lambda theta, grad, velocity, lr, beta=0.9: (
+    wrong("momentum-step", "no learning rate", "generic:argument-ignored",  # accepted: "lr = 1" (checks2)
+          lambda theta, grad, velocity, lr, beta=0.9: (
         theta - (beta * velocity + grad), beta * velocity + grad)),
     wrong("adam-step", "bias correction without the power of t", None, _adam_no_power),
     wrong("lr-schedule", "one decay too many", {"off-by-one"}, lambda lr, factor=0.5, every=10: (
         lambda epoch: lr * factor ** (epoch // every + 1))),
     wrong("l2-penalty", "square of the sum", None, lambda params, l2: 0.5 * l2 * sum(np.sum(W) ** 2 for W, _ in params)),
-    wrong("l2-grad", "l2 |W|", None, lambda W, l2: l2 * np.abs(W)),
+    wrong("l2-grad", "l2 |W|", "generic:negative-branch",  # accepted: "opposite sign where W < 0" (checks2)
+          lambda W, l2: l2 * np.abs(W)),
     wrong("l1-grad", "divided by the number of weights", "generic:factor-1/n",  # accepted after the first measurement
           lambda W, l1: l1 * np.sign(W) / W.size),
     wrong("dropout-forward", "binomial draws", "another-draw", lambda A, drop_prob, *, rng, training=True: (
