@@ -135,3 +135,38 @@ def test_variants_say_nothing_about_an_unrelated_mistake(seed):
     report = verdict("centre", (lambda x: x + 1 - np.mean(x) ** 2,), seed)
     assert report.failures[0].diagnosis not in {"generic:swapped-arguments", "generic:other-axis",
                                                 "generic:other-exercise", "generic:argument-ignored"}
+
+
+# ------------------------------------------------------------------ shapes, and factors that are arguments
+def test_one_entry_short_or_too_many():
+    e = RNG.normal(size=5)
+    assert dx.shape_diagnosis(e, e[:-1]).id == "generic:one-short"
+    assert dx.shape_diagnosis(e, e[1:]).id == "generic:one-short"
+    assert dx.shape_diagnosis(e, np.append(e, 9.0)).id == "generic:one-short"
+    assert dx.shape_diagnosis(e, e[:-1] + 1).id is None
+    assert dx.shape_diagnosis(e[:, None] * e, (e[:, None] * e)[:-1]).id == "generic:one-short"   # rows too
+
+
+def test_reduced_along_the_other_axis_by_its_shape():
+    dZ = RNG.normal(size=(6, 3))
+    case = Case("c", (dZ,))
+    assert dx.shape_diagnosis(dZ.sum(axis=0), dZ.sum(axis=1), case=case).id == "generic:other-axis"
+    # A length of 1 says nothing about an axis.
+    assert dx.shape_diagnosis(np.zeros(1), np.zeros(2), case=Case("c", (np.zeros((2, 1)),))).id is None
+
+
+def test_a_factor_that_is_an_argument():
+    assert first_diagnosis("l2-grad", lambda W, l2: l2 * l2 * W) == "generic:factor-argument"
+    # l2 left out altogether: no ratio on the strength-0 case, but the answer with l2 = 1 explains every case.
+    assert first_diagnosis("l2-grad", lambda W, l2: W + 0.0) == "generic:argument-ignored"
+
+
+def test_an_argument_returned_negated_replaced_or_the_function_applied_twice():
+    from nncourse import activations
+
+    assert first_diagnosis("l1-grad", lambda W, l1: W.copy()) == "generic:returned-input"
+    assert first_diagnosis("leaky-relu", lambda z, slope=0.01: np.where(-z > 0, -z, -slope * z)) == \
+        "generic:input-negated"
+    assert first_diagnosis("dot-loop", lambda a, b: float(sum(a[i] * a[i] for i in range(len(a))))) == \
+        "generic:wrong-argument"
+    assert first_diagnosis("softmax", lambda z: activations.softmax(activations.softmax(z))) == "generic:applied-twice"

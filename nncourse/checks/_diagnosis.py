@@ -12,6 +12,8 @@ it is true of the learner's result:
 ``generic:factor-n``        ``factor-1/n``: n or 1/n with n the samples (rows) or entries of an
                             input; ``generic:factor``: another constant. Several non-zero
                             entries, counted over every failing case, and the same factor on each
+``generic:factor-argument`` every entry is a number-valued argument (lr, l2, ...) times the answer,
+                            or the answer divided by it (the same argument on every failing case)
 ``generic:squared``         every entry is the square of the answer; ``generic:square-root``: its
                             square root (several entries other than 0 and 1)
 ``generic:offset``          every entry is the answer plus one number (the same number on every
@@ -27,6 +29,13 @@ it is true of the learner's result:
 ``generic:other-axis``      the reference's result for a 2-D argument transposed (the other axis)
 ``generic:other-exercise``  what another exercise's reference computes from the same arguments
 ``generic:argument-ignored`` the reference with a number-valued argument at its default, 1 or 0
+``generic:returned-input``  an argument returned unchanged; ``generic:input-negated``: the answer
+                            for minus an argument; ``generic:wrong-argument``: one array argument used
+                            where another (of its shape) belongs; ``generic:applied-twice``: the
+                            reference applied to its own output
+``generic:one-short``       one entry (row) fewer or more than the answer, the rest right
+``generic:other-axis``      (also) a 1-D result with one entry per row of an input where one per
+                            column is asked for, or the reverse
 ``generic:transpose``       a square result that is the answer transposed
 ``generic:shape-transposed`` a non-square result of the transposed shape
 ``generic:outer-broadcast`` an (n,) and an (n, 1) array broadcast into (n, n): its diagonal is
@@ -218,9 +227,18 @@ class ValueFact:
     hint: str
     weight: int
     factor: float = 1.0
+    about: str = ""  # the argument a factor is, when it is one: the same on every failing case
 
 
-def value_facts(case: Case, expected: np.ndarray, got: np.ndarray) -> list:
+def _scalar_arguments(case: Case, names: list) -> list:
+    """(name, value) of the case's number-valued arguments other than 0 and 1."""
+    found = [(names[k] if k < len(names) else f"argument {k + 1}", v) for k, v in enumerate(case.args)]
+    found += list(case.kwargs.items())
+    return [(name, float(v)) for name, v in found
+            if isinstance(v, (int, float, np.floating, np.integer)) and not isinstance(v, bool) and v not in (0, 1)]
+
+
+def value_facts(case: Case, expected: np.ndarray, got: np.ndarray, names: list = ()) -> list:
     """Every generic fact (sign, factor, transpose) true of ``got`` against ``expected`` on this case.
 
     A ratio test looks at every entry, zeros included: ``got`` must be ``r``
@@ -254,6 +272,16 @@ def value_facts(case: Case, expected: np.ndarray, got: np.ndarray) -> list:
                                       "(or a missing factor 2)")):
                 if np.isclose(r, value, rtol=1e-6):
                     facts.append(ValueFact(fid, hint, weight, value))
+                    named = True
+            for name, v in _scalar_arguments(case, list(names)):
+                if np.isclose(r, v, rtol=1e-6):
+                    facts.append(ValueFact("generic:factor-argument", f"every entry is `{name}` ({v:.4g}) times the "
+                                           f"answer: `{name}` is applied once too often", weight, v, name))
+                    named = True
+                elif np.isclose(r, 1.0 / v, rtol=1e-6):
+                    facts.append(ValueFact("generic:factor-argument", f"every entry is the answer divided by `{name}` "
+                                           f"({v:.4g}): `{name}` is missing from your formula (or you divided by "
+                                           "it)", weight, 1.0 / v, name))
                     named = True
             for n, label in _sizes(case):
                 if np.isclose(r, n, rtol=1e-6):
@@ -418,15 +446,53 @@ def consistent_fact(per_case: list) -> ValueFact | None:
     if not per_case or any(not facts for facts in per_case):
         return None
     for fact in per_case[0]:
-        same = [next((f for f in facts if f.id == fact.id and (not _needs_same_factor(fact, f)
-                                                                or np.isclose(f.factor, fact.factor, rtol=1e-6))),
+        same = [next((f for f in facts if f.id == fact.id and f.about == fact.about
+                      and (not _needs_same_factor(fact, f) or np.isclose(f.factor, fact.factor, rtol=1e-6))),
                      None) for facts in per_case]
         if all(same) and sum(f.weight for f in same) >= 3:
             return fact
     return None
 
 
-def shape_diagnosis(expected: np.ndarray, got: np.ndarray, zero_d_input: bool = False) -> Diagnosis:
+def _one_short(expected: np.ndarray, got: np.ndarray) -> Diagnosis:
+    """One entry (row) fewer or more along the first axis, the rest right: a loop or slice one off."""
+    if (expected.ndim == 0 or got.ndim != expected.ndim or got.shape[1:] != expected.shape[1:]
+            or abs(got.shape[0] - expected.shape[0]) != 1 or min(got.shape[0], expected.shape[0]) < 2
+            or got.dtype.kind not in "biuf" or expected.dtype.kind not in "biuf"):
+        return NONE
+    short, long_ = (got, expected) if got.shape[0] < expected.shape[0] else (expected, got)
+    what = "entry" if expected.ndim == 1 else "row"
+    for part, word in ((long_[:-1], "last"), (long_[1:], "first")):
+        if np.allclose(short.astype(float), part.astype(float), rtol=1e-6, atol=1e-9, equal_nan=True):
+            if short is got:
+                return Diagnosis("generic:one-short", f"your result is the answer without its {word} {what} "
+                                 f"({got.shape[0]} instead of {expected.shape[0]}): the loop or slice that builds "
+                                 f"it leaves the {word} one out (range(n) visits 0 .. n-1; a[:-1] drops the last)")
+            return Diagnosis("generic:one-short", f"your result is the answer with one {what} too many, at the "
+                             f"{'end' if word == 'last' else 'start'} ({got.shape[0]} instead of "
+                             f"{expected.shape[0]}): the loop or slice that builds it runs one step too far")
+    return NONE
+
+
+def _reduced_along_the_other_axis(expected: np.ndarray, got: np.ndarray, case: Case | None) -> Diagnosis:
+    """A 1-D result with one entry per row of a 2-D input where one per column is asked for (or the reverse)."""
+    if case is None or expected.ndim != 1 or got.ndim != 1 or got.size == expected.size or min(got.size,
+                                                                                                expected.size) < 2:
+        return NONE
+    m, k = expected.size, got.size
+    names = {0: "row (sample)", 1: "column"}
+    for _, a in labelled_data(case):
+        if a.ndim == 2 and a.shape[0] != a.shape[1]:
+            for axis in (0, 1):
+                if a.shape[axis] == k and a.shape[1 - axis] == m:
+                    return Diagnosis("generic:other-axis", f"your result has one entry per {names[axis]} of a "
+                                     f"{a.shape} input ({k}), the answer one per {names[1 - axis]} ({m}): a sum, "
+                                     f"mean or maximum along axis={1 - axis} where the answer takes axis={axis}?")
+    return NONE
+
+
+def shape_diagnosis(expected: np.ndarray, got: np.ndarray, zero_d_input: bool = False,
+                    case: Case | None = None) -> Diagnosis:
     """A generic reason for a shape mismatch, only when the numbers show it."""
     e_shape, g_shape = expected.shape, got.shape
     numbers_match = (got.size == expected.size and got.dtype.kind in "biuf"
@@ -454,7 +520,10 @@ def shape_diagnosis(expected: np.ndarray, got: np.ndarray, zero_d_input: bool = 
         if any(np.isclose(float(got), v, rtol=1e-6, atol=1e-9) for v in (expected.sum(), expected.mean())):
             return Diagnosis("generic:reduced-all", "you reduced over every axis (one number for the whole "
                              "array); reduce along one `axis` only, or not at all")
-    return NONE
+    short = _one_short(expected, got)
+    if short.id is not None:
+        return short
+    return _reduced_along_the_other_axis(expected, got, case)
 
 
 def dtype_diagnosis(expected: np.ndarray, got: np.ndarray, input_dtypes: set) -> Diagnosis:
@@ -501,7 +570,7 @@ def mismatch_diagnosis(exercise: Exercise, case: Case, found: Mismatch, input_dt
         return Diagnosis("generic:structure")
     if found.kind == "shape":
         zero_d = any(a.ndim == 0 and a.dtype.kind == "f" for _, a in labelled_data(case))
-        return shape_diagnosis(found.expected, found.got, zero_d)
+        return shape_diagnosis(found.expected, found.got, zero_d, case)
     if found.kind == "dtype":
         return dtype_diagnosis(found.expected, found.got, input_dtypes)
     if found.kind == "nonfinite":
@@ -553,7 +622,8 @@ def _variants(exercise: Exercise, case: Case) -> list:
     names = argument_names(exercise)
     args = case.args
     own = exercise.reference_objects()
-    found = []
+    # A number left out is the most specific of these: tried first.
+    found = _argument_variants(exercise, case, names, own)
     arrays = [k for k, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f" and a.size > 1]
     for x, k in enumerate(arrays):
         for j in arrays[x + 1:]:
@@ -568,6 +638,35 @@ def _variants(exercise: Exercise, case: Case) -> list:
                               f"`{label_j}` swapped: check which argument goes where in the formula (for "
                               "example prediction minus target, not the reverse)", own, swap, False))
     for k in arrays:
+        label = names[k] if k < len(names) else f"argument {k + 1}"
+        found.append(("generic:returned-input", f"your result is the argument `{label}` unchanged: the computation "
+                      "is missing, or its result is not what you return", (lambda *a, k=k, **kw: a[k],),
+                      lambda c: c, False))
+
+        def negate(c, k=k):
+            new = list(c.args)
+            new[k] = -new[k]
+            return Case(c.name, tuple(new), c.kwargs)
+        found.append(("generic:input-negated", f"your result is the answer for `-{label}`: a sign inside the formula "
+                      "is flipped (e^{z} where e^{-z} belongs, or the reverse)", own, negate, False))
+        for j in arrays:
+            if j != k and args[j].shape == args[k].shape and not np.array_equal(args[j], args[k]):
+                def replace(c, k=k, j=j):
+                    new = list(c.args)
+                    new[k] = new[j]
+                    return Case(c.name, tuple(new), c.kwargs)
+                other = names[j] if j < len(names) else f"argument {j + 1}"
+                found.append(("generic:wrong-argument", f"your result is the answer with `{other}` used where "
+                              f"`{label}` belongs: check which argument each term of the formula reads", own,
+                              replace, False))
+    if len(args) == 1 and not case.kwargs and arrays == [0]:
+        def twice(c):
+            once = _quiet_reference(own, c)
+            return Case(c.name, (once,), {}) if isinstance(once, np.ndarray) and once.shape == c.args[0].shape else c
+        found.append(("generic:applied-twice", "your result is the answer applied twice (to its own output): the "
+                      "function is applied once more than it should be, or to an output where the input belongs",
+                      own, twice, False))
+    for k in arrays:
         if args[k].ndim == 2 and args[k].shape[0] > 1 and args[k].shape[1] > 1:
             def transpose(c, k=k):
                 new = list(c.args)
@@ -578,7 +677,6 @@ def _variants(exercise: Exercise, case: Case) -> list:
                 found.append(("generic:other-axis", f"your result is the answer for `{label}` transposed: you "
                               "worked along the other axis (rows are samples: a per-sample statistic runs along "
                               "axis=1, a per-feature one along axis=0)", own, transpose, back))
-    found += _argument_variants(exercise, case, names, own)
     from ._definitions import EXERCISES
 
     for other in EXERCISES.values():

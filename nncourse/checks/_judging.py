@@ -151,8 +151,9 @@ def judge(exercise: Exercise, cases: list, outcomes: list, *, objects: tuple | N
             diagnoses = {i: dx.Diagnosis("generic:order", f"{orders[0]}: {dx.ORDER_HINT}") for i in failing}
         else:
             valued = [i for i in failing if verdicts[i].mismatch is not None] if exercise.value_hints else []
+            names = dx.argument_names(exercise)
             fact = dx.consistent_fact([dx.value_facts(cases[i], verdicts[i].mismatch.expected,
-                                                      verdicts[i].mismatch.got) for i in valued])
+                                                      verdicts[i].mismatch.got, names) for i in valued])
             for i in valued:
                 diagnoses[i] = dx.Diagnosis(fact.id, fact.hint) if fact else dx.NONE
             first = failing[0]

@@ -148,7 +148,8 @@ WRONG = [
           lambda z: np.maximum(z, 0.01 * z)),
     wrong("relu-grad", "returns the relu via where", "returned-relu", lambda z: np.where(z > 0, z, 0)),
     wrong("relu-grad", "(z > 0) * 1.0 turns float32 into float64", "generic:dtype", lambda z: (z > 0) * 1.0),
-    wrong("leaky-relu", "np.maximum(z, slope)", None, lambda z, slope=0.01: np.maximum(z, slope)),
+    wrong("leaky-relu", "np.maximum(z, slope)", "constant-instead-of-slope-z",  # its hint is right (checks2)
+          lambda z, slope=0.01: np.maximum(z, slope)),
     wrong("tanh-grad", "1 - tanh(z**2)", None, lambda z: 1 - np.tanh(z ** 2)),
     wrong("tanh-grad", "(1 - tanh z)**2", None, lambda z: (1 - np.tanh(z)) ** 2),
     wrong("sigmoid-grad", "e^-z / (1 + e^-z)^2 overflows at -1000", {"generic:overflow", "naive-sigmoid"},

@@ -20,6 +20,14 @@ answers, 140 killed (100 %); hints naming the mistake 93.6 / 92.9 / 93.6 %,
 misleading 0.0 / 0.7 / 0.0 %, generic 6.4 %. Most of these mistakes (the common
 ones: a sign, a factor, an axis, keepdims, a copy, a seed) already had a hint
 of their own; the generic rest is what the improvements aimed at.
+
+After the changes made with it (six mistakes and the generic diagnoses of
+checks2: squared, offset, truncated, one slice or branch wrong, a row statistic
+broadcast, parts reordered, the reference on swapped / transposed / negated /
+replaced arguments, another exercise's reference, an argument left out), with
+four entries accepting a new hint that states their mistake: 140 killed; named
+99.3 % on seeds 0, 1 and 2, misleading 0.0 %; the one generic answer draws its
+dropout mask from np.random, which no check can reproduce.
 """
 
 import copy
