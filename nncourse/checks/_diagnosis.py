@@ -61,7 +61,10 @@ it is true of the learner's result:
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import io
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -609,10 +612,12 @@ def _quiet_reference(objects: tuple, case: Case):
     """A reference's plain result on ``case``, or None when it refuses those inputs."""
     from ._running import copy_case, to_plain
 
+    case = copy_case(case)
     try:
-        with np.errstate(all="ignore"), __import__("warnings").catch_warnings():
-            __import__("warnings").simplefilter("ignore")
-            return to_plain(objects[0](*copy_case(case).args, **copy_case(case).kwargs))
+        # Quiet: a reference that warns or prints on these inputs must not reach the learner's cell.
+        with np.errstate(all="ignore"), warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            warnings.simplefilter("ignore")
+            return to_plain(objects[0](*case.args, **case.kwargs))
     except Exception:  # noqa: BLE001 - a reference that refuses these inputs is simply not the answer given
         return None
 
