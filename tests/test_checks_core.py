@@ -293,6 +293,11 @@ def scalar_exercise():
 def test_a_wrong_number_is_not_a_scale_factor(scalar_exercise):
     # One number always has *some* ratio to the answer: that is no evidence of a missing factor.
     report = checks.run_checks("test-sum", lambda x: float(np.sum(x)) + 0.5, seed=0)
+    assert not report.passed and not any(d and d.startswith("generic:factor") for d in report.diagnoses)
+    # What is true of it, the same number added on every case, is said instead.
+    assert report.diagnoses == ("generic:offset",) * 4
+    # A different wrong number on each case supports neither.
+    report = checks.run_checks("test-sum", lambda x: float(np.sum(x)) + float(np.max(x)) ** 2, seed=0)
     assert not report.passed and report.diagnoses == (None,) * 4
     # The same factor on every case is evidence, and says so.
     assert checks.run_checks("test-sum", lambda x: 2 * float(np.sum(x)), seed=0).diagnoses[0] == "generic:factor-2"

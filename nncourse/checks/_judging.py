@@ -147,13 +147,20 @@ def judge(exercise: Exercise, cases: list, outcomes: list, *, objects: tuple | N
                                    lambda i, outcome: evaluate(exercise, cases[i], expecteds[i], outcome) is not None)
         if mistake is not None:
             diagnoses = {i: dx.Diagnosis(mistake.name, mistake.hint) for i in failing}
+        elif orders := _reorderings(exercise, failing, expecteds, outcomes, verdicts):
+            diagnoses = {i: dx.Diagnosis("generic:order", f"{orders[0]}: {dx.ORDER_HINT}") for i in failing}
         else:
             valued = [i for i in failing if verdicts[i].mismatch is not None] if exercise.value_hints else []
+            names = dx.argument_names(exercise)
             fact = dx.consistent_fact([dx.value_facts(cases[i], verdicts[i].mismatch.expected,
-                                                      verdicts[i].mismatch.got) for i in valued])
+                                                      verdicts[i].mismatch.got, names) for i in valued])
             for i in valued:
                 diagnoses[i] = dx.Diagnosis(fact.id, fact.hint) if fact else dx.NONE
             first = failing[0]
+            if diagnoses[first].id is None and exercise.value_hints:
+                variant = dx.variant_diagnosis(exercise, cases, outcomes, failing)
+                if variant.id is not None:
+                    diagnoses = {i: variant if diagnoses[i].id is None else diagnoses[i] for i in failing}
             if constant and diagnoses[first].id is None:
                 diagnoses[first] = dx.GLOBAL_VARIABLE
     failures = tuple(Failure(cases[i].name, verdicts[i].reason, diagnoses[i].id, diagnoses[i].hint) for i in failing)
@@ -166,6 +173,14 @@ def judge(exercise: Exercise, cases: list, outcomes: list, *, objects: tuple | N
         if smallest:
             report = Report(report.exercise_id, report.n_cases, report.failures, smallest)
     return report
+
+
+def _reorderings(exercise: Exercise, failing: list, expecteds: list, outcomes: list, verdicts: list) -> list:
+    """How every failing case holds the right parts in another order, or [] unless all of them do."""
+    if any(verdicts[i].reason == NOT_ATTEMPTED for i in failing):
+        return []
+    found = [dx.reordered(exercise, expecteds[i], outcomes[i].result) for i in failing]
+    return found if all(found) else []
 
 
 def failed_on(exercise: Exercise, case: Case, outcome: Outcome) -> bool:

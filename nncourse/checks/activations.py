@@ -465,6 +465,10 @@ register(Exercise(
                 "different amounts, which changes the softmax. Use each row's maximum, axis=1."),
         Mistake("exp2", lambda z: (lambda e: e / e.sum(axis=1, keepdims=True))(np.exp2(z - z.max(axis=1, keepdims=True))),
                 "softmax uses e^z (np.exp), not 2^z (np.exp2)."),
+        Mistake("no-keepdims", lambda z: (lambda e: e / e.sum(axis=1))(np.exp(z - z.max(axis=1))),
+                "np.max(z, axis=1) and np.sum(e, axis=1) have shape (n,), and numpy lines them up with the columns "
+                "(column j gets row j's maximum and sum; other shapes raise an error): keep the axis in both, "
+                "keepdims=True."),
     ),
 ))
 

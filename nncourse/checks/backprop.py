@@ -322,6 +322,16 @@ def _backward_with(*, derivative=True, reverse_output=False, first_layer=True, s
     return wrong
 
 
+def _backward_own_activation(dZ_out, cache):
+    grads, dZ = [None] * len(cache), dZ_out
+    for layer in range(len(cache) - 1, -1, -1):
+        dA_prev, dW, db = backprop.dense_backward(dZ, cache[layer].dense)
+        grads[layer] = (dW, db)
+        if layer > 0:
+            dZ = backprop.activation_backward(dA_prev, cache[layer].activation)
+    return grads
+
+
 register(Exercise(
     id="backward-pass",
     lesson=LESSON,
@@ -349,6 +359,10 @@ register(Exercise(
                 "each db has its bias's shape (n_out,): sum dZ over axis 0 without keepdims."),
         Mistake("g-instead-of-g", _backward_with(g_not_g_prime=True),
                 "multiply dA by the *derivative* g'(Z) of the activation (activation_backward), not by g(Z)."),
+        Mistake("own-layer-activation-refused", _backward_own_activation,
+                "after dA = dZ @ W.T of layer l, multiply by g'(Z) of the layer *below*, cache[l - 1].activation "
+                "(dA is the gradient at that layer's output, and has its shape): cache[l].activation has layer l's "
+                "shape, which activation_backward refuses."),
     ),
 ))
 
@@ -842,6 +856,10 @@ register(Exercise(
                 "Jacobian is wrong for every other sample (loop over the rows, or use the row-wise formula)."),
         Mistake("outer-product-as-dot", lambda dP, P: np.array([d @ (np.diag(p) - p @ p) for d, p in zip(dP, P)]),
                 "p p^T is the K x K outer product, np.outer(p, p); p @ p is a single number."),
+        Mistake("entrywise-rule", lambda dP, P: P * dP,
+                "P * dP applies the entry-by-entry rule (5.3) as if p_k depended on z_k alone; every p_j depends "
+                "on every z_k, which subtracts each row's weighted sum: dZ = P * (dP - sum(dP * P, axis=1, "
+                "keepdims=True))."),
     ),
 ))
 

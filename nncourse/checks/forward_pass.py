@@ -625,5 +625,8 @@ register(Exercise(
                 "return the variances Var(z^(l)), not their square roots."),
         Mistake("input-variance-included", _variances_with(with_inputs=True),
                 "return one variance per layer, D of them (z^(1) ... z^(D)), without the inputs' variance 1."),
+        Mistake("activation-ignored", _variances_with(factor=lambda a: 1.0),
+                "the activation between the layers changes the second moment: E[a^2] = (1 + slope^2) / 2 * Var(z) "
+                "(a ReLU keeps only the positive half), not Var(z) itself."),
     ),
 ))

@@ -296,6 +296,16 @@ def _product(X, W, b):
     return X @ W + b
 
 
+def _affine_b_against_inputs(X, W, b):
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got shape {X.shape}")
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"X {X.shape} does not fit W {W.shape}")
+    if b.shape != (W.shape[0],):
+        raise ValueError(f"b must have shape ({W.shape[0]},), got {b.shape}")
+    return X @ W + b
+
+
 register(Exercise(
     id="affine",
     lesson=LESSON,
@@ -334,6 +344,10 @@ register(Exercise(
         Mistake("x-1d-accepted", _affine_validated(_product, reshape_x=True),
                 "a 1-D X must be refused with a ValueError, not reshaped: np.atleast_2d turns (n_in,) into a row "
                 "silently, and the statement asks for a (1, n_in) row from the caller."),
+        Mistake("valid-shapes-refused", _affine_b_against_inputs,
+                "your shape check refused a valid layer (X (n, n_in), W (n_in, n_out), b (n_out,)): compare each "
+                "size with the right axis, X.shape[1] with W.shape[0] and b.shape with (W.shape[1],) (n_out, the "
+                "columns of W, not the inputs)."),
     ),
 ))
 

@@ -511,5 +511,8 @@ register(Exercise(
         Mistake("mse-only", lambda p, y, s: float(_mse_of(p, y)),
                 "this is the MSE alone; under the Gaussian model it is divided by 2 s^2 and the constant "
                 "1/2 log(2 pi s^2) is added (4.11)."),
+        Mistake("fraction-not-squared", lambda p, y, s: float(_mse_of(p, y) / (2 * s) + 0.5 * np.log(2 * np.pi * s**2)),
+                "the exponent of the Gaussian is -(y - y_hat)^2 / (2 s^2): divide the MSE by 2 s^2, the variance "
+                "twice, not by 2 s."),
     ),
 ))

@@ -308,7 +308,7 @@ WRONG += [
                                                                                       np.ones_like(h)]) / w)),
     wrong("relu-bumps", "width as the full width", "width-as-full-width",
           lambda c, h, w: _bumps(np.concatenate([c - w / 2, c, c + w / 2]), np.concatenate([h, -2 * h, h]) / (w / 2))),
-    wrong("relu-bumps", "output bias of 1", None,
+    wrong("relu-bumps", "output bias of 1", "generic:offset",
           lambda c, h, w: _bumps(np.concatenate([c - w, c, c + w]), np.concatenate([h, -2 * h, h]) / w, 1.0)),
     wrong("relu-bumps", "W2 as a row", None,
           lambda c, h, w: (np.ones((1, 3 * len(c))), -np.concatenate([c - w, c, c + w]),

@@ -701,7 +701,7 @@ WRONG += [
     wrong("bug-linear-mse", "no 2", "factor-two-dropped", _linear(dz=lambda y_hat, y: (y_hat - y) / y_hat.size)),
     wrong("bug-linear-mse", "divided by the rows", "divided-by-the-rows",
           _linear(dz=lambda y_hat, y: 2 * (y_hat - y) / len(y))),
-    wrong("bug-linear-mse", "summed over the outputs", None, _linear(db=lambda dZ: dZ.sum(axis=1))),
+    wrong("bug-linear-mse", "summed over the outputs", "generic:other-axis", _linear(db=lambda dZ: dZ.sum(axis=1))),
     wrong("bug-l2-penalty", "handed in unchanged", "penalty-overwrites-gradient", _penalised(share=lambda dW, W, l2: l2 * W)),
     wrong("bug-l2-penalty", "penalty line deleted", "penalty-left-out", _penalised(share=lambda dW, W, l2: dW)),
     wrong("bug-l2-penalty", "biases penalised too", "penalty-on-the-biases",

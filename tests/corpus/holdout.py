@@ -128,11 +128,13 @@ def _confusion_pred_rows(y_true, y_pred, n_classes):
 
 
 WRONG = [
-    wrong("centre", "the mean of all but the first entry", None, lambda x: x - np.mean(x[1:]) if len(x) > 1 else x - x),
+    wrong("centre", "the mean of all but the first entry", "generic:offset",  # accepted with the offset fact (checks2)
+          lambda x: x - np.mean(x[1:]) if len(x) > 1 else x - x),
     wrong("dot-loop", "b indexed from the end", None, lambda a, b: float(sum(a[i] * b[-i] for i in range(len(a))))),
     wrong("matmul-loop", "B[i, k] instead of B[j, k]", "b-indexed-k-j", _matmul_B_ik),
     wrong("matmul-loop", "an (m, m) output", None, _matmul_square_out),
-    wrong("affine", "checks X.shape[1] against W.shape[1]", None, _affine_checks_wrong_axis),
+    wrong("affine", "checks X.shape[1] against W.shape[1]", "valid-shapes-refused",  # accepted with that mistake (checks2)
+          _affine_checks_wrong_axis),
     wrong("norms", "Frobenius as the sum of |A_ij|", None,
           lambda x, kind="l2": float(np.sum(np.abs(x))) if kind in ("l1", "fro") else float(np.sqrt(np.sum(x * x)))),
     wrong("row-normalise", "norm plus 1", None, lambda X: X / (np.linalg.norm(X, axis=1, keepdims=True) + 1)),
@@ -143,10 +145,12 @@ WRONG = [
     wrong("collapse-linear", "b1 through W1 instead of W2", None,
           lambda W1, b1, W2, b2: (W1 @ W2, (b1 @ W1.T if W1.shape[0] == W1.shape[1] else b1.sum()) * np.ones(W2.shape[1]) + b2)),
     wrong("collapse-linear", "W1 + W2", None, lambda W1, b1, W2, b2: (W1 + W2, b1 @ W2 + b2)),
-    wrong("relu", "leaky by mistake", None, lambda z: np.maximum(z, 0.01 * z)),
+    wrong("relu", "leaky by mistake", "generic:other-exercise",  # accepted with that diagnosis (checks2)
+          lambda z: np.maximum(z, 0.01 * z)),
     wrong("relu-grad", "returns the relu via where", "returned-relu", lambda z: np.where(z > 0, z, 0)),
     wrong("relu-grad", "(z > 0) * 1.0 turns float32 into float64", "generic:dtype", lambda z: (z > 0) * 1.0),
-    wrong("leaky-relu", "np.maximum(z, slope)", None, lambda z, slope=0.01: np.maximum(z, slope)),
+    wrong("leaky-relu", "np.maximum(z, slope)", "constant-instead-of-slope-z",  # its hint is right (checks2)
+          lambda z, slope=0.01: np.maximum(z, slope)),
     wrong("tanh-grad", "1 - tanh(z**2)", None, lambda z: 1 - np.tanh(z ** 2)),
     wrong("tanh-grad", "(1 - tanh z)**2", None, lambda z: (1 - np.tanh(z)) ** 2),
     wrong("sigmoid-grad", "e^-z / (1 + e^-z)^2 overflows at -1000", {"generic:overflow", "naive-sigmoid"},
@@ -164,7 +168,8 @@ WRONG = [
     wrong("init-he", "2 / sqrt(n_in + n_out)", None, lambda n_in, n_out, rng: rng.normal(0, 2 / np.sqrt(n_in + n_out), (n_in, n_out))),
     wrong("init-xavier", "sqrt(2) / (n_in + n_out)", None,
           lambda n_in, n_out, rng: rng.normal(0, np.sqrt(2) / (n_in + n_out), (n_in, n_out))),
-    wrong("initial-loss", "ln K squared", None, lambda k: float(np.log(k) ** 2)),
+    wrong("initial-loss", "ln K squared", "generic:squared",  # accepted with the squared fact (checks2)
+          lambda k: float(np.log(k) ** 2)),
     wrong("mse", "mean over the outputs, summed over the samples", "generic:factor-n",  # accepted after the first measurement
           lambda p, y: float(np.mean((p - y) ** 2, axis=-1).sum())),
     wrong("mse-grad", "the MAE gradient", None, lambda p, y: np.sign(p - y) / p.size),
@@ -183,13 +188,15 @@ WRONG = [
     wrong("numerical-gradient", "returns a list", None, lambda f, x, h=1e-5: [0.0] * x.size),
     wrong("gd-step", "signSGD", None, lambda theta, grad, lr: theta - lr * np.sign(grad)),
     wrong("minibatches", "shuffles even when shuffle=False", "shuffle-flag-ignored", _minibatches_permute_always),
-    wrong("momentum-step", "no learning rate", None, lambda theta, grad, velocity, lr, beta=0.9: (
+    wrong("momentum-step", "no learning rate", "generic:argument-ignored",  # accepted: "lr = 1" (checks2)
+          lambda theta, grad, velocity, lr, beta=0.9: (
         theta - (beta * velocity + grad), beta * velocity + grad)),
     wrong("adam-step", "bias correction without the power of t", None, _adam_no_power),
     wrong("lr-schedule", "one decay too many", {"off-by-one"}, lambda lr, factor=0.5, every=10: (
         lambda epoch: lr * factor ** (epoch // every + 1))),
     wrong("l2-penalty", "square of the sum", None, lambda params, l2: 0.5 * l2 * sum(np.sum(W) ** 2 for W, _ in params)),
-    wrong("l2-grad", "l2 |W|", None, lambda W, l2: l2 * np.abs(W)),
+    wrong("l2-grad", "l2 |W|", "generic:negative-branch",  # accepted: "opposite sign where W < 0" (checks2)
+          lambda W, l2: l2 * np.abs(W)),
     wrong("l1-grad", "divided by the number of weights", "generic:factor-1/n",  # accepted after the first measurement
           lambda W, l1: l1 * np.sign(W) / W.size),
     wrong("dropout-forward", "binomial draws", "another-draw", lambda A, drop_prob, *, rng, training=True: (
