@@ -444,6 +444,24 @@ def test_simulated_class_gradebook_matches_exactly_and_reruns_change_nothing(pri
         assert {e: checks[e]["outcome"] for e in ids} == {e: outcomes[cycle[i % 3]] for i, e in enumerate(ids)}
         assert all("case" in checks[e]["reason"] for i, e in enumerate(ids) if cycle[i % 3] == "mistake")
     assert book["students"]["ada"]["notebooks"][NOTEBOOKS[0].stem]["seed"] is not None
+    for path in NOTEBOOKS:  # each wrong answer is an exercise's first known mistake, recorded by its id
+        checks = book["students"]["ada"]["notebooks"][path.stem]["checks"]
+        for i, e in enumerate(exercise_ids(load(snapshot / path.name))):
+            assert checks[e]["mistake"] == (EXERCISES[e].mistakes[0].name if cycle[i % 3] == "mistake" else None)
+
+    # The class report agrees with the gradebook, exercise by exercise, on the whole course.
+    summary_doc = json.loads((out / "report.json").read_text())
+    assert summary_doc["lessons"] == [p.stem for p in NOTEBOOKS] and summary_doc["students"] == 3
+    for row in summary_doc["exercises"]:
+        checks = [s["notebooks"][row["lesson"]]["checks"][row["id"]] for s in book["students"].values()]
+        assert (row["passed"], row["failed"]) == (sum(c["outcome"] == "passed" for c in checks),
+                                                  sum(c["outcome"] == "failed" for c in checks)), row
+        assert sorted(m["id"] for m in row["mistakes"] for _ in range(m["count"])) == sorted(
+            c["mistake"] for c in checks if c["outcome"] == "failed" and c["mistake"] in
+            {m.name for m in EXERCISES[row["id"]].mistakes})
+    problems = {(a["student"], a["lesson"], a["problem"]) for a in summary_doc["attention"]}
+    assert problems == {("bea", p.stem, "not handed in") for p in NOTEBOOKS[1:]} | {
+        ("cy", p.stem, "not handed in") for p in NOTEBOOKS[1:]} | {("cy", NOTEBOOKS[0].stem, "unreadable")}
 
     first = NOTEBOOKS[0].stem
     feedback = (out / "feedback" / feedback_folder("ada") / f"{first}.md").read_text()
@@ -456,7 +474,8 @@ def test_simulated_class_gradebook_matches_exactly_and_reruns_change_nothing(pri
     assert "done:" in (out / "grade.log").read_text()
 
     # Same input, same folder: everything reused, the same files.
-    outputs = {p: p.read_bytes() for p in (out / "gradebook.csv", out / "gradebook.json", out / "junit.xml")}
+    outputs = {p: p.read_bytes() for p in (out / "gradebook.csv", out / "gradebook.json", out / "junit.xml",
+                                           out / "report.json", out / "report.html")}
     again = grade_submissions(subs, out, jobs=2, notebooks=snapshot,
                               limits=Limits(cell_timeout=300, notebook_timeout=900))
     assert (again["run"], again["reused"]) == (0, len(NOTEBOOKS) + 2)

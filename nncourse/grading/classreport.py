@@ -9,7 +9,8 @@ included, so a re-run that reuses every result writes the same report.
 What it holds:
 
 * score distribution for the course and per lesson: histogram (tenths of the
-  maximum), mean, median, quartiles, over the notebooks handed in and graded;
+  maximum), mean, median, quartiles, over the notebooks handed in (an
+  unreadable file scores 0; grader errors are left out);
 * per exercise: handed in, graded, attempted, passed, failed, not attempted,
   not graded, and the pass rate (passed / graded), hardest first;
 * per exercise, the diagnoses of the failures: the **known mistakes** (the
@@ -255,8 +256,9 @@ def class_report(scope: list, results: dict) -> dict:
             "graded": "handed in and graded (not unreadable, no grader error, the check ran)",
             "attempted": "graded, and the answer was not left as the stub or deleted",
             "pass_rate": "passed / graded",
-            "scores": "points of the notebooks handed in and graded; missing ones are listed, not counted as 0; "
-                      "the course score sums a student's lessons (0 for a lesson not handed in)",
+            "scores": "points of the notebooks handed in (an unreadable file scores 0, as in the gradebook); "
+                      "notebooks not handed in and grader errors are listed, not counted; the course score sums "
+                      "a student's lessons (0 for a lesson not handed in)",
             "mistakes": "failures matched to a known mistake of the exercise, with the hint shown",
             "generic": "failures given a generic diagnosis (generic:...) with the most frequent hint shown",
             "unmatched": "failures that matched no known mistake (generic diagnoses included)",
@@ -393,7 +395,7 @@ def report_html(doc: dict) -> str:
                 for k, (lesson, d) in enumerate(scores["lessons"].items())]
     score_figs = "\n".join(
         f'<figure>{histogram_svg(d, title, ident)}<figcaption>{_esc(title)}: {d["n"]} '
-        f'{"students" if ident == "course" else "notebooks handed in and graded"}.</figcaption></figure>'
+        f'{"students" if ident == "course" else "notebooks handed in"}.</figcaption></figure>'
         for ident, _, title, d in figures)
     stats = _table(["", "n", "max points", "mean", "lower quartile", "median", "upper quartile", "lowest",
                     "highest"], [_stats_row(name, d) for _, name, _, d in figures], "Scores in points")
