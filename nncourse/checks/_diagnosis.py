@@ -74,6 +74,19 @@ from ._definitions import Case, Exercise, Mistake
 from ._running import NOTE, Outcome, Raised, Unsupported, labelled_data, run_student
 
 
+#: Every generic diagnosis id the checks can give (the table above; a test keeps it equal to the ids
+#: written in ``nncourse/checks``). The grader's class report accepts exactly these and the exercises'
+#: own mistake names.
+GENERIC_IDS = frozenset("generic:" + name for name in (
+    "sign", "factor-2", "factor-half", "factor-n", "factor-1/n", "factor", "factor-argument", "squared",
+    "square-root", "offset", "truncated", "first-only", "last-only", "row-broadcast", "order",
+    "negative-branch", "positive-branch", "swapped-arguments", "other-axis", "other-exercise",
+    "argument-ignored", "returned-input", "input-negated", "wrong-argument", "applied-twice", "one-short",
+    "transpose", "shape-transposed", "outer-broadcast", "keepdims", "0d-shape", "scalar-as-array", "at-zero",
+    "structure", "reduced-all", "dtype", "nonfinite", "overflow", "no-return", "input-mutated", "aliasing",
+    "global-variable", "not-attempted", "name-error", "shape-error", "index-error", "signature"))
+
+
 @dataclass(frozen=True)
 class Diagnosis:
     """What a failure is put down to: an id (mistake name or ``generic:...``) and its hint."""
