@@ -214,58 +214,15 @@ def run_probes(reps: int = 3) -> dict:
     return {name: statistics.median(w) for name, w in walls.items()}
 
 
-def plugin_autoload_ab(lesson: str, reps: int = 2) -> dict:
-    """One notebook graded with pytest loading only the run's plugins (as the grader does) and with
-    every installed plugin autoloaded (as before), alternately: seconds per run, same sandbox."""
-    from nncourse.grading import runner
-    from nncourse.grading.grade import grade_notebook
-    from nncourse.grading.sandbox import Limits
-
-    data = (ROOT / "notebooks" / f"{lesson}.ipynb").read_bytes()
-    instructor = json.loads(data)
-    variants = {"explicit plugins (now)": (runner.PLUGINS, runner.PLUGIN_ENV),
-                "every installed plugin (before)": (("-p", "nncourse.grading._nbval_plugin"), {})}
-    saved = runner.PLUGINS, runner.PLUGIN_ENV
-    walls: dict[str, list] = {name: [] for name in variants}
-    try:
-        with tempfile.TemporaryDirectory(prefix="nncourse-profile-ab-") as tmp:
-            for r in range(reps):
-                order = list(variants) if r % 2 == 0 else list(reversed(variants))
-                for name in order:
-                    runner.PLUGINS, runner.PLUGIN_ENV = variants[name]
-                    with LoadProbe() as probe:
-                        result = grade_notebook(instructor, data, seed=1, limits=Limits(), name=f"{lesson}.ipynb",
-                                                workspace=Path(tmp))
-                    full = result["status"] == "graded" and all(c["points"] == c["max_points"]
-                                                                for c in result["checks"])
-                    walls[name].append({"wall_s": probe.result["wall_s"], "full_marks": full,
-                                        "others_cores": probe.result.get("others_cores")})
-                    print(f"  {name}: {probe.result['wall_s']:.1f} s (full marks: {full}; others "
-                          f"{probe.result.get('others_cores', 0):.2f})", flush=True)
-    finally:
-        runner.PLUGINS, runner.PLUGIN_ENV = saved
-    medians = {name: statistics.median(w["wall_s"] for w in ws) for name, ws in walls.items()}
-    return {"lesson": lesson, "runs": walls, "median_s": medians,
-            "before_over_now": medians["every installed plugin (before)"] / medians["explicit plugins (now)"]}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lessons", default="02_activations,05_backprop,06_gradient_descent")
     parser.add_argument("--students", type=int, default=1)
-    parser.add_argument("--plugins-ab", default=None, metavar="LESSON",
-                        help="only compare explicit pytest plugins with autoloading on one lesson (before/after)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "grading_profile.json")
     args = parser.parse_args(argv)
     os.environ.update({"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
     from nncourse.grading.grade import grade_submissions
 
-    if args.plugins_ab:
-        ab = plugin_autoload_ab(args.plugins_ab, reps=2)
-        out = args.out.with_name("grading_plugins_ab.json")
-        out.write_text(json.dumps(ab, indent=1))
-        print(json.dumps(ab["median_s"]), f"before/now = {ab['before_over_now']:.2f}")
-        return 0
     lessons = [s for s in args.lessons.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="nncourse-profile-class-") as tmp:
         tmp = Path(tmp)
