@@ -15,15 +15,19 @@ and ``benchmarks/results/latest.md`` (the short table the README carries):
 5. grading throughput of ``nncourse grade`` against a serial ``pytest --nbval`` loop;
 6. the capstone notebook with a second core kept busy, with the course's thread setting
    (``nncourse.threads.limit_threads()`` in its set-up cell) against the default threads and
-   against an idle second core.
+   against an idle second core;
+7. ``nbgrader autograde`` against ``nncourse grade --jobs 1`` and ``--jobs 2`` on the same
+   submissions, per core (``benchmarks/scale.py``);
+8. a simulated class graded in 4 shard processes and merged, with the projected wall time of
+   10,000 notebooks on 50 two-core nodes (``benchmarks/scale.py``).
 
 Each library trains in its own process, started with the thread count fixed
 before numpy/torch load; the processes are measured in turn, interleaved, so
 that load from other processes on this shared machine hits all of them alike,
 and the load during every measurement is recorded. Options: ``--quick``
-(fewer repetitions), ``--only mnist,digits,imports,course,grading,threads`` (a
-subset), ``--settle``, ``--force``, ``--class-size``, ``--grade-lessons``,
-``--jobs``, ``--out``.
+(fewer repetitions), ``--only mnist,digits,imports,course,grading,threads,nbgrader,shards``
+(a subset), ``--settle``, ``--force``, ``--class-size``, ``--grade-lessons``,
+``--jobs``, ``--scale-students``, ``--shard-students``, ``--out``.
 The output says for every target whether it was met and by how much it was missed.
 """
 
@@ -42,13 +46,15 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import course
+from . import course, scale
 from .machine import LoadProbe, describe_machine, loadavg, wait_for_quiet
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
 THREADS = (1, 2)
-SECTIONS = ("mnist", "digits", "imports", "course", "grading", "threads")
+SECTIONS = ("mnist", "digits", "imports", "course", "grading", "threads", "nbgrader", "shards")
+#: What a plain ``python -m benchmarks.run`` measures; the grading-at-scale sections are asked for by name.
+DEFAULT_SECTIONS = SECTIONS[:6]
 LIBRARIES = ("nncourse", "numpy-tuned", "pytorch", "scikit-learn")
 #: library -> the module it needs (besides numpy and nncourse)
 NEEDS = {"pytorch": "torch", "scikit-learn": "sklearn"}
@@ -298,6 +304,11 @@ def evaluate(results: dict) -> list[dict]:
     add("Grading throughput: nncourse grade / serial nbval loop", 2,
         _ratio(g.get("grade_per_min"), g.get("serial_per_min")), 1.8, "min", g.get("skipped", ""),
         involved=({"others_median": g.get("grade_load", {}).get("others_cores")},))
+    nb = results.get("nbgrader", {})
+    nb_runs = nb.get("runs", {})
+    add("Grading per core: nncourse grade --jobs 1 / nbgrader autograde (notebooks per minute)", 1,
+        nb_runs.get("nncourse grade --jobs 1", {}).get("per_core_vs_nbgrader"), 2.0, "min", nb.get("skipped", ""),
+        involved=[{"others_median": r.get("load", {}).get("others_cores")} for r in nb_runs.values()])
     th = results.get("threads", {})
     others = max((r.get("others_cores") or 0.0 for rs in th.get("runs", {}).values() for r in rs), default=None)
     add("Capstone, second core busy / idle, course's thread setting", 1, th.get("course_busy_over_idle"), 1.5,
@@ -416,6 +427,25 @@ def markdown(results: dict, targets: list[dict]) -> str:
                      f"{th['default_over_course_busy']:.2f}× slower; busy / idle {th['course_busy_over_idle']:.2f}× |")
     elif th:
         other.append(f"| capstone threads | skipped: {th['skipped']} |")
+    nb = results.get("nbgrader")
+    if nb and "skipped" not in nb:
+        for name, r in nb["runs"].items():
+            other.append(f"| {name}, {nb['students']} students × {', '.join(nb['lessons'])} ({nb['notebooks']} "
+                         f"notebooks; others {_fmt(r['load'].get('others_cores'), '.2f')}) | {r['wall_s']:.1f} s, "
+                         f"{r['per_min']:.1f} notebooks/min, {r['per_min_per_core']:.1f} per core per min "
+                         f"({r['per_core_vs_nbgrader']:.2f}× nbgrader), {r['full_marks']} with full marks |")
+    elif nb:
+        other.append(f"| nbgrader comparison | skipped: {nb['skipped']} |")
+    sh = results.get("shards")
+    if sh and "skipped" not in sh:
+        p = sh["projection"]
+        other.append(f"| {sh['shards']} shard processes at once ({sh['students']} students × "
+                     f"{', '.join(sh['lessons'])}: {sh['notebooks']} notebooks + {sh['canary_runs']} canary runs; "
+                     f"others {_fmt(sh['load'].get('others_cores'), '.2f')}), then the merge | {sh['wall_s']:.1f} s + "
+                     f"merge {sh['merge_s']:.1f} s; {sh['merged_full_marks']}/{sh['merged_notebooks']} full marks "
+                     f"after the merge; {sh['core_s_per_run']:.1f} core-seconds per run |")
+        other.append(f"| projected: {p['notebooks']:,} notebooks on {p['nodes']} nodes × {p['cores_per_node']} cores "
+                     f"| {p['wall_s'] / 60:.0f} min ({p['how']}) |")
     if other:
         lines += ["| measurement | result |", "|---|---|", *other, ""]
     lines += ["**Targets** (issues 7 and 14; ratios within this run):", "", "| target | threads | measured | target | met |",
@@ -433,8 +463,9 @@ def markdown(results: dict, targets: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test of the suite)")
-    parser.add_argument("--only", default=",".join(SECTIONS),
-                        help=f"comma-separated sections to run (default: all of {','.join(SECTIONS)})")
+    parser.add_argument("--only", default=",".join(DEFAULT_SECTIONS),
+                        help=f"comma-separated sections to run, of {','.join(SECTIONS)} (default: "
+                             f"{','.join(DEFAULT_SECTIONS)}; nbgrader and shards take several minutes each)")
     parser.add_argument("--class-size", type=int, default=15,
                         help="simulated students for the grading benchmark (a class: the canary, one run per lesson "
                              "per batch, is part of the cost)")
@@ -442,6 +473,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grade-lessons", default=None,
                         help="comma-separated lesson notebooks (stems) each student hands in "
                              "(default: the first two numbered lessons)")
+    parser.add_argument("--scale-students", type=int, default=2,
+                        help="students for the nbgrader comparison (each hands in every --scale-lessons notebook)")
+    parser.add_argument("--shard-students", type=int, default=12, help="students of the sharded class")
+    parser.add_argument("--scale-lessons", default="02_activations,05_backprop",
+                        help="lessons of the nbgrader comparison and the sharded class (default %(default)s)")
     parser.add_argument("--force", action="store_true",
                         help="measure with 2 threads even when other processes keep a core busy")
     parser.add_argument("--threads", default=",".join(map(str, THREADS)),
@@ -485,6 +521,14 @@ def main(argv: list[str] | None = None) -> int:
     if "threads" in sections:
         log("threads: the capstone with a busy second core, the course's thread setting against the default")
         results["threads"] = course.capstone_threads(1 if args.quick else 2)
+    scale_lessons = [x.strip() for x in args.scale_lessons.split(",") if x.strip()]
+    if "nbgrader" in sections:
+        log(f"nbgrader: {args.scale_students} students × {scale_lessons}: nbgrader autograde, nncourse grade "
+            "--jobs 1, --jobs 2")
+        results["nbgrader"] = scale.nbgrader_vs_grade(args.scale_students, scale_lessons)
+    if "shards" in sections:
+        log(f"shards: {args.shard_students} students × {scale_lessons} in 4 shard processes, then the merge")
+        results["shards"] = scale.sharded_class(args.shard_students, scale_lessons)
     results["duration_s"] = time.perf_counter() - t0
     results["loadavg_after"] = loadavg()
     results["finished_utc"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
