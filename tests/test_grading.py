@@ -179,7 +179,96 @@ def test_student_copy_stubs_answers_drops_hidden_tests_and_keeps_the_rest(path):
         elif before["cell_type"] == "code":
             assert after == before, "cells other than exercises are kept as they are"
         else:
-            assert nf.source_text(after) == nf.source_text(before).replace("](../images/", "](images/")
+            assert nf.source_text(after) == nf.source_text(before).replace("](../images/", "](attachment:")
+
+
+DIAGRAMS = sorted(p.name for p in (ROOT / "images").glob("*.png"))
+
+
+def _attached(nb: dict) -> dict[str, bytes]:
+    """Every attachment of the notebook's markdown cells, decoded: {name: PNG bytes}."""
+    found = {}
+    for cell in nb["cells"]:
+        for name, bundle in (cell.get("attachments") or {}).items():
+            assert list(bundle) == ["image/png"], f"{name}: one PNG, base64"
+            assert f"](attachment:{name})" in nf.source_text(cell), f"{name} is attached where it is shown"
+            found[name] = base64.b64decode(bundle["image/png"], validate=True)
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_released_diagrams_are_attachments_of_the_repositorys_pngs(path):
+    linked = sorted({line.split("../images/")[1].split(")")[0]
+                     for line in path.read_text(encoding="utf-8").split("\\n") if "](../images/" in line})
+    text = rel.student_copy_text(path)
+    assert "../images/" not in text and "](images/" not in text, "no link left to a folder beside the copy"
+    attached = _attached(json.loads(text))
+    assert sorted(attached) == linked
+    for name, data in attached.items():
+        assert data == (ROOT / "images" / name).read_bytes(), name
+    assert rel.student_copy_text(path) == text, "same instructor notebook, same bytes"
+
+
+def test_every_diagram_is_attached_somewhere():
+    attached = set()
+    for path in NOTEBOOKS:
+        attached |= set(_attached(json.loads(rel.student_copy_text(path))))
+    assert sorted(attached) == DIAGRAMS, "a diagram in images/ that no released lesson shows, or the reverse"
+
+
+def test_a_released_copy_moved_alone_still_has_its_diagrams(tmp_path):
+    lessons = [p for p in NOTEBOOKS if "](../images/" in p.read_text(encoding="utf-8")]
+    assert lessons, "the course has lessons with diagrams"
+    rel.release(tmp_path / "out", lessons)
+    assert not (tmp_path / "out" / "images").exists(), "nothing needs an images/ folder beside the copies"
+    for lesson in lessons:
+        alone = tmp_path / "alone" / lesson.stem / lesson.name
+        alone.parent.mkdir(parents=True)
+        shutil.copyfile(tmp_path / "out" / lesson.name, alone)
+        attached = _attached(load(alone))
+        assert attached and all(data == (ROOT / "images" / name).read_bytes() for name, data in attached.items())
+
+
+def test_nbconvert_renders_a_released_diagram_inline():
+    nbformat = pytest.importorskip("nbformat")
+    from nbconvert import HTMLExporter
+
+    lesson = next(p for p in NOTEBOOKS if p.stem.startswith("01_"))
+    nb = nbformat.reads(rel.student_copy_text(lesson), as_version=4)
+    nbformat.validate(nb)
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    neuron = base64.b64encode((ROOT / "images" / "linear_algebra_neuron.png").read_bytes()).decode()
+    assert f'src="data:image/png;base64,{neuron}"' in body
+    assert "attachment:" not in body and "../images/" not in body
+
+
+def test_attach_images_refuses_what_it_cannot_attach(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.png").write_bytes(b"\x89PNG fake")
+
+    def cell(text):
+        return {"cells": [{"cell_type": "markdown", "metadata": {}, "source": text}]}
+
+    nb = nf.attach_images(cell("See ![the a diagram](../images/a.png).\n"), tmp_path / "notebooks")
+    assert nb["cells"][0]["source"] == ["See ![the a diagram](attachment:a.png).\n"]
+    assert nb["cells"][0]["attachments"] == {"a.png": {"image/png": base64.b64encode(b"\x89PNG fake").decode()}}
+    with pytest.raises(ValueError, match=r"../images/b.png: the diagram is not at .*images/b.png"):
+        nf.attach_images(cell("![b](../images/b.png)"), tmp_path / "notebooks")
+    with pytest.raises(ValueError, match="cannot be made an attachment"):
+        nf.attach_images(cell('<img src="../images/a.png">'), tmp_path / "notebooks")
+    with pytest.raises(ValueError, match="expected an image file"):
+        nf.attach_images(cell("![notes](../images/notes.txt)"), tmp_path / "notebooks")
+
+
+def test_release_says_which_diagram_is_missing(tmp_path, capsys):
+    lesson = next(p for p in NOTEBOOKS if "](../images/" in p.read_text(encoding="utf-8"))
+    (tmp_path / "notebooks").mkdir()
+    shutil.copyfile(lesson, tmp_path / "notebooks" / lesson.name)
+    args = type("Args", (), {"notebooks": [], "source": tmp_path / "notebooks", "out": tmp_path / "out"})()
+    assert rel.run(args) == 2
+    assert "the diagram is not at" in capsys.readouterr().out
+    assert not (tmp_path / "out" / lesson.name).exists(), "no copy with a broken figure"
 
 
 def test_hidden_tests_are_removed_and_solutions_stubbed():
@@ -201,6 +290,7 @@ def test_hidden_tests_are_removed_and_solutions_stubbed():
 def test_release_is_byte_identical_and_never_overwrites_edits(tmp_path):
     source = tmp_path / "course" / "notebooks"
     source.mkdir(parents=True)
+    shutil.copytree(ROOT / "images", tmp_path / "course" / "images")  # the course's shape: ../images/ beside
     first, *rest = NOTEBOOKS
     (source / first.name).write_bytes(first.read_bytes())
     a, b = tmp_path / "a", tmp_path / "b"
