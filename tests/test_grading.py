@@ -231,15 +231,16 @@ def test_a_released_copy_moved_alone_still_has_its_diagrams(tmp_path):
 
 def test_nbconvert_renders_a_released_diagram_inline():
     nbformat = pytest.importorskip("nbformat")
-    from nbconvert import HTMLExporter
+    from nbconvert import HTMLExporter, SlidesExporter
 
     lesson = next(p for p in NOTEBOOKS if p.stem.startswith("01_"))
     nb = nbformat.reads(rel.student_copy_text(lesson), as_version=4)
     nbformat.validate(nb)
-    body, _ = HTMLExporter().from_notebook_node(nb)
     neuron = base64.b64encode((ROOT / "images" / "linear_algebra_neuron.png").read_bytes()).decode()
-    assert f'src="data:image/png;base64,{neuron}"' in body
-    assert "attachment:" not in body and "../images/" not in body
+    for exporter in (HTMLExporter(), SlidesExporter()):
+        body, _ = exporter.from_notebook_node(nb)
+        assert f'src="data:image/png;base64,{neuron}"' in body, type(exporter).__name__
+        assert "attachment:" not in body and "../images/" not in body
 
 
 def test_attach_images_refuses_what_it_cannot_attach(tmp_path):
