@@ -1183,6 +1183,103 @@ def test_a_submission_swapped_while_it_is_graded_is_graded_as_read(lesson, priva
 
 
 # --------------------------------------------------------------------------- #
+# Feedback shows the learner's code, not the grader's files
+# --------------------------------------------------------------------------- #
+
+
+def _kernel_cell(source: str, name: str):
+    """``name`` defined by ``source`` as an IPython kernel defines a cell's code (its own file, in linecache)."""
+    import linecache
+
+    filename = f"/tmp/ipykernel_{os.getpid()}/{hashlib.sha256(source.encode()).hexdigest()[:10]}.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the test's own learner code
+    return namespace[name]
+
+
+GRADER_PLACES = (str(ROOT), sys.prefix, sys.base_prefix, "site-packages", "/tmp/ipykernel_")
+
+
+def test_an_error_inside_a_package_shows_the_learners_line_and_no_grader_path():
+    from nncourse.checks import exercise_rng, judge
+    from nncourse.checks._running import run_student
+
+    exercise = EXERCISES["dot-loop"]
+    case = exercise.make_cases(exercise_rng("dot-loop", 0))[0]
+    wrong_import = _kernel_cell("def dot_loop(a, b):\n    from nncourse.linalg import no_such_function\n", "dot_loop")
+    in_numpy = _kernel_cell("import numpy as np\n\ndef dot_loop(a, b):\n    return float(np.reshape(a, (99, 7)).sum())\n",
+                            "dot_loop")
+    recursion = _kernel_cell("def dot_loop(a, b):\n    return dot_loop(a, b)\n", "dot_loop")
+
+    raised = run_student(exercise, (wrong_import,), case).result
+    assert raised.type_name == "ImportError"
+    assert raised.message == "cannot import name 'no_such_function' from 'nncourse.linalg' (nncourse/linalg.py)"
+    assert raised.where == "  in dot_loop, line 2 of its cell: from nncourse.linalg import no_such_function"
+    raised = run_student(exercise, (in_numpy,), case).result
+    assert raised.type_name == "ValueError" and raised.message.startswith("cannot reshape array of size")
+    assert raised.where == "  in dot_loop, line 4 of its cell: return float(np.reshape(a, (99, 7)).sum())", \
+        "numpy's and the checker's own frames are left out"
+    raised = run_student(exercise, (recursion,), case).result
+    assert raised.where.startswith("  in dot_loop, line 2 of its cell: return dot_loop(a, b)  (repeated ")
+    assert raised.where.count("\n") == 0
+
+    verdict = judge(exercise, exercise.make_cases(exercise_rng("dot-loop", 0)),
+                              [run_student(exercise, (in_numpy,), c) for c in exercise.make_cases(exercise_rng("dot-loop", 0))])
+    text = verdict.message()
+    assert "raised ValueError: cannot reshape" in text and "in dot_loop, line 4 of its cell: return float(np.reshape" in text
+    assert not any(place in text for place in GRADER_PLACES), text
+
+
+def test_the_exchange_keeps_the_learners_lines_and_cuts_grader_paths(tmp_path):
+    from nncourse.checks import _exchange
+    from nncourse.checks._running import Outcome, Raised
+
+    forged = Raised("ImportError", f"cannot import name 'x' from 'nncourse.linalg' ({ROOT}/nncourse/linalg.py)",
+                    f"  in f, line 2 of its cell: open('{sys.prefix}/lib/secret.txt')")
+    _exchange.dump(tmp_path, "x", 3, [Outcome(forged, (), ())])
+    loaded = _exchange.load(tmp_path, "x", 3, 1)[0].result
+    assert loaded.message == "cannot import name 'x' from 'nncourse.linalg' (nncourse/linalg.py)"
+    assert loaded.where == "  in f, line 2 of its cell: open('lib/secret.txt')"
+
+
+def test_feedback_pages_cut_the_graders_paths():
+    from nncourse.grading import report
+
+    result = {"status": "graded", "reason": f"the run stopped: {ROOT}/nncourse/grading/runner.py said so",
+              "notes": [f"x: {sys.prefix}/lib/python3.11/site-packages/numpy/core.py"],
+              "checks": [{"id": "dot-loop", "title": "t", "outcome": "failed", "points": 0, "max_points": 1,
+                          "reason": f"raised ImportError: from 'nncourse.linalg' ({ROOT}/nncourse/linalg.py), "
+                                    "reading /home/me/data.txt", "mistake": None}]}
+    for page in (report.feedback_markdown("ada", "01_x", result), report.feedback_html("ada", "01_x", result)):
+        assert "(nncourse/linalg.py)" in page and "nncourse/grading/runner.py" in page and "numpy/core.py" in page
+        assert str(ROOT) not in page and sys.prefix not in page
+        assert "/home/me/data.txt" in page, "a path the learner's code named is theirs"
+
+
+@pytest.mark.slow
+def test_graded_feedback_shows_the_learners_code_when_a_package_function_raises(lesson, private_tmp, grading_sandbox):
+    notebooks = private_tmp / "notebooks"
+    notebooks.mkdir()
+    (notebooks / lesson["name"]).write_text(nf.dumps_notebook(lesson["instructor"]))
+    first, second = lesson["ids"][:2]
+    one, two = function_name(lesson["instructor"], first), function_name(lesson["instructor"], second)
+    sources = {first: f"def {one}(*args, **kwargs):\n    from nncourse.linalg import no_such_function\n",
+               second: f"import numpy as np\n\ndef {two}(*args, **kwargs):\n    return np.reshape(np.ones(3), (4, 7))\n"}
+    (private_tmp / "subs" / "ada").mkdir(parents=True)
+    (private_tmp / "subs" / "ada" / lesson["name"]).write_bytes(dump(filled(lesson["student"], sources)))
+    out = private_tmp / "out"
+    grade_submissions(private_tmp / "subs", out, jobs=1, notebooks=notebooks, limits=HOSTILE_LIMITS)
+    folder = out / "feedback" / feedback_folder("ada")
+    for page in ((folder / f"{lesson['stem']}.md").read_text(), (folder / f"{lesson['stem']}.html").read_text()):
+        assert "raised ImportError: cannot import name" in page and "(nncourse/linalg.py)" in page
+        assert f"in {one}, line 2 of its cell: from nncourse.linalg import no_such_function" in page
+        assert "raised ValueError: cannot reshape array of size 3 into shape (4,7)" in page
+        assert f"in {two}, line 4 of its cell: return np.reshape(np.ones(3), (4, 7))" in page
+        assert not any(place in page for place in GRADER_PLACES), page
+
+
+# --------------------------------------------------------------------------- #
 # nncourse check (for learners)
 # --------------------------------------------------------------------------- #
 
