@@ -179,7 +179,97 @@ def test_student_copy_stubs_answers_drops_hidden_tests_and_keeps_the_rest(path):
         elif before["cell_type"] == "code":
             assert after == before, "cells other than exercises are kept as they are"
         else:
-            assert nf.source_text(after) == nf.source_text(before).replace("](../images/", "](images/")
+            assert nf.source_text(after) == nf.source_text(before).replace("](../images/", "](attachment:")
+
+
+DIAGRAMS = sorted(p.name for p in (ROOT / "images").glob("*.png"))
+
+
+def _attached(nb: dict) -> dict[str, bytes]:
+    """Every attachment of the notebook's markdown cells, decoded: {name: PNG bytes}."""
+    found = {}
+    for cell in nb["cells"]:
+        for name, bundle in (cell.get("attachments") or {}).items():
+            assert list(bundle) == ["image/png"], f"{name}: one PNG, base64"
+            assert f"](attachment:{name})" in nf.source_text(cell), f"{name} is attached where it is shown"
+            found[name] = base64.b64decode(bundle["image/png"], validate=True)
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_released_diagrams_are_attachments_of_the_repositorys_pngs(path):
+    linked = sorted({line.split("../images/")[1].split(")")[0]
+                     for line in path.read_text(encoding="utf-8").split("\\n") if "](../images/" in line})
+    text = rel.student_copy_text(path)
+    assert "../images/" not in text and "](images/" not in text, "no link left to a folder beside the copy"
+    attached = _attached(json.loads(text))
+    assert sorted(attached) == linked
+    for name, data in attached.items():
+        assert data == (ROOT / "images" / name).read_bytes(), name
+    assert rel.student_copy_text(path) == text, "same instructor notebook, same bytes"
+
+
+def test_every_diagram_is_attached_somewhere():
+    attached = set()
+    for path in NOTEBOOKS:
+        attached |= set(_attached(json.loads(rel.student_copy_text(path))))
+    assert sorted(attached) == DIAGRAMS, "a diagram in images/ that no released lesson shows, or the reverse"
+
+
+def test_a_released_copy_moved_alone_still_has_its_diagrams(tmp_path):
+    lessons = [p for p in NOTEBOOKS if "](../images/" in p.read_text(encoding="utf-8")]
+    assert lessons, "the course has lessons with diagrams"
+    rel.release(tmp_path / "out", lessons)
+    assert not (tmp_path / "out" / "images").exists(), "nothing needs an images/ folder beside the copies"
+    for lesson in lessons:
+        alone = tmp_path / "alone" / lesson.stem / lesson.name
+        alone.parent.mkdir(parents=True)
+        shutil.copyfile(tmp_path / "out" / lesson.name, alone)
+        attached = _attached(load(alone))
+        assert attached and all(data == (ROOT / "images" / name).read_bytes() for name, data in attached.items())
+
+
+def test_nbconvert_renders_a_released_diagram_inline():
+    nbformat = pytest.importorskip("nbformat")
+    from nbconvert import HTMLExporter, SlidesExporter
+
+    lesson = next(p for p in NOTEBOOKS if p.stem.startswith("01_"))
+    nb = nbformat.reads(rel.student_copy_text(lesson), as_version=4)
+    nbformat.validate(nb)
+    neuron = base64.b64encode((ROOT / "images" / "linear_algebra_neuron.png").read_bytes()).decode()
+    for exporter in (HTMLExporter(), SlidesExporter()):
+        body, _ = exporter.from_notebook_node(nb)
+        assert f'src="data:image/png;base64,{neuron}"' in body, type(exporter).__name__
+        assert "attachment:" not in body and "../images/" not in body
+
+
+def test_attach_images_refuses_what_it_cannot_attach(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "a.png").write_bytes(b"\x89PNG fake")
+
+    def cell(text):
+        return {"cells": [{"cell_type": "markdown", "metadata": {}, "source": text}]}
+
+    nb = nf.attach_images(cell("See ![the a diagram](../images/a.png).\n"), tmp_path / "notebooks")
+    assert nb["cells"][0]["source"] == ["See ![the a diagram](attachment:a.png).\n"]
+    assert nb["cells"][0]["attachments"] == {"a.png": {"image/png": base64.b64encode(b"\x89PNG fake").decode()}}
+    with pytest.raises(ValueError, match=r"../images/b.png: the diagram is not at .*images/b.png"):
+        nf.attach_images(cell("![b](../images/b.png)"), tmp_path / "notebooks")
+    with pytest.raises(ValueError, match="cannot be made an attachment"):
+        nf.attach_images(cell('<img src="../images/a.png">'), tmp_path / "notebooks")
+    with pytest.raises(ValueError, match="expected an image file"):
+        nf.attach_images(cell("![notes](../images/notes.txt)"), tmp_path / "notebooks")
+
+
+def test_release_says_which_diagram_is_missing(tmp_path, capsys):
+    lesson = next(p for p in NOTEBOOKS if "](../images/" in p.read_text(encoding="utf-8"))
+    (tmp_path / "notebooks").mkdir()
+    shutil.copyfile(lesson, tmp_path / "notebooks" / lesson.name)
+    args = type("Args", (), {"notebooks": [], "source": tmp_path / "notebooks", "out": tmp_path / "out"})()
+    assert rel.run(args) == 2
+    assert "the diagram is not at" in capsys.readouterr().out
+    assert not (tmp_path / "out" / lesson.name).exists(), "no copy with a broken figure"
 
 
 def test_hidden_tests_are_removed_and_solutions_stubbed():
@@ -201,6 +291,7 @@ def test_hidden_tests_are_removed_and_solutions_stubbed():
 def test_release_is_byte_identical_and_never_overwrites_edits(tmp_path):
     source = tmp_path / "course" / "notebooks"
     source.mkdir(parents=True)
+    shutil.copytree(ROOT / "images", tmp_path / "course" / "images")  # the course's shape: ../images/ beside
     first, *rest = NOTEBOOKS
     (source / first.name).write_bytes(first.read_bytes())
     a, b = tmp_path / "a", tmp_path / "b"
@@ -1108,6 +1199,103 @@ def test_a_submission_swapped_while_it_is_graded_is_graded_as_read(lesson, priva
     again = grade_submissions(path.parent.parent, out, jobs=1, notebooks=notebooks, limits=HOSTILE_LIMITS)
     assert (again["run"], again["reused"]) == (1, 0), "the swapped file is new, never taken for the old one"
     assert json.loads((out / "gradebook.json").read_text())["students"]["ada"]["total"] == 0
+
+
+# --------------------------------------------------------------------------- #
+# Feedback shows the learner's code, not the grader's files
+# --------------------------------------------------------------------------- #
+
+
+def _kernel_cell(source: str, name: str):
+    """``name`` defined by ``source`` as an IPython kernel defines a cell's code (its own file, in linecache)."""
+    import linecache
+
+    filename = f"/tmp/ipykernel_{os.getpid()}/{hashlib.sha256(source.encode()).hexdigest()[:10]}.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict = {}
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - the test's own learner code
+    return namespace[name]
+
+
+GRADER_PLACES = (str(ROOT), sys.prefix, sys.base_prefix, "site-packages", "/tmp/ipykernel_")
+
+
+def test_an_error_inside_a_package_shows_the_learners_line_and_no_grader_path():
+    from nncourse.checks import exercise_rng, judge
+    from nncourse.checks._running import run_student
+
+    exercise = EXERCISES["dot-loop"]
+    case = exercise.make_cases(exercise_rng("dot-loop", 0))[0]
+    wrong_import = _kernel_cell("def dot_loop(a, b):\n    from nncourse.linalg import no_such_function\n", "dot_loop")
+    in_numpy = _kernel_cell("import numpy as np\n\ndef dot_loop(a, b):\n    return float(np.reshape(a, (99, 7)).sum())\n",
+                            "dot_loop")
+    recursion = _kernel_cell("def dot_loop(a, b):\n    return dot_loop(a, b)\n", "dot_loop")
+
+    raised = run_student(exercise, (wrong_import,), case).result
+    assert raised.type_name == "ImportError"
+    assert raised.message == "cannot import name 'no_such_function' from 'nncourse.linalg' (nncourse/linalg.py)"
+    assert raised.where == "  in dot_loop, line 2 of its cell: from nncourse.linalg import no_such_function"
+    raised = run_student(exercise, (in_numpy,), case).result
+    assert raised.type_name == "ValueError" and raised.message.startswith("cannot reshape array of size")
+    assert raised.where == "  in dot_loop, line 4 of its cell: return float(np.reshape(a, (99, 7)).sum())", \
+        "numpy's and the checker's own frames are left out"
+    raised = run_student(exercise, (recursion,), case).result
+    assert raised.where.startswith("  in dot_loop, line 2 of its cell: return dot_loop(a, b)  (repeated ")
+    assert raised.where.count("\n") == 0
+
+    verdict = judge(exercise, exercise.make_cases(exercise_rng("dot-loop", 0)),
+                              [run_student(exercise, (in_numpy,), c) for c in exercise.make_cases(exercise_rng("dot-loop", 0))])
+    text = verdict.message()
+    assert "raised ValueError: cannot reshape" in text and "in dot_loop, line 4 of its cell: return float(np.reshape" in text
+    assert not any(place in text for place in GRADER_PLACES), text
+
+
+def test_the_exchange_keeps_the_learners_lines_and_cuts_grader_paths(tmp_path):
+    from nncourse.checks import _exchange
+    from nncourse.checks._running import Outcome, Raised
+
+    forged = Raised("ImportError", f"cannot import name 'x' from 'nncourse.linalg' ({ROOT}/nncourse/linalg.py)",
+                    f"  in f, line 2 of its cell: open('{sys.prefix}/lib/secret.txt')")
+    _exchange.dump(tmp_path, "x", 3, [Outcome(forged, (), ())])
+    loaded = _exchange.load(tmp_path, "x", 3, 1)[0].result
+    assert loaded.message == "cannot import name 'x' from 'nncourse.linalg' (nncourse/linalg.py)"
+    assert loaded.where == "  in f, line 2 of its cell: open('lib/secret.txt')"
+
+
+def test_feedback_pages_cut_the_graders_paths():
+    from nncourse.grading import report
+
+    result = {"status": "graded", "reason": f"the run stopped: {ROOT}/nncourse/grading/runner.py said so",
+              "notes": [f"x: {sys.prefix}/lib/python3.11/site-packages/numpy/core.py"],
+              "checks": [{"id": "dot-loop", "title": "t", "outcome": "failed", "points": 0, "max_points": 1,
+                          "reason": f"raised ImportError: from 'nncourse.linalg' ({ROOT}/nncourse/linalg.py), "
+                                    "reading /home/me/data.txt", "mistake": None}]}
+    for page in (report.feedback_markdown("ada", "01_x", result), report.feedback_html("ada", "01_x", result)):
+        assert "(nncourse/linalg.py)" in page and "nncourse/grading/runner.py" in page and "numpy/core.py" in page
+        assert str(ROOT) not in page and sys.prefix not in page
+        assert "/home/me/data.txt" in page, "a path the learner's code named is theirs"
+
+
+@pytest.mark.slow
+def test_graded_feedback_shows_the_learners_code_when_a_package_function_raises(lesson, private_tmp, grading_sandbox):
+    notebooks = private_tmp / "notebooks"
+    notebooks.mkdir()
+    (notebooks / lesson["name"]).write_text(nf.dumps_notebook(lesson["instructor"]))
+    first, second = lesson["ids"][:2]
+    one, two = function_name(lesson["instructor"], first), function_name(lesson["instructor"], second)
+    sources = {first: f"def {one}(*args, **kwargs):\n    from nncourse.linalg import no_such_function\n",
+               second: f"import numpy as np\n\ndef {two}(*args, **kwargs):\n    return np.reshape(np.ones(3), (4, 7))\n"}
+    (private_tmp / "subs" / "ada").mkdir(parents=True)
+    (private_tmp / "subs" / "ada" / lesson["name"]).write_bytes(dump(filled(lesson["student"], sources)))
+    out = private_tmp / "out"
+    grade_submissions(private_tmp / "subs", out, jobs=1, notebooks=notebooks, limits=HOSTILE_LIMITS)
+    folder = out / "feedback" / feedback_folder("ada")
+    for page in ((folder / f"{lesson['stem']}.md").read_text(), (folder / f"{lesson['stem']}.html").read_text()):
+        assert "raised ImportError: cannot import name" in page and "(nncourse/linalg.py)" in page
+        assert f"in {one}, line 2 of its cell: from nncourse.linalg import no_such_function" in page
+        assert "raised ValueError: cannot reshape array of size 3 into shape (4,7)" in page
+        assert f"in {two}, line 4 of its cell: return np.reshape(np.ones(3), (4, 7))" in page
+        assert not any(place in page for place in GRADER_PLACES), page
 
 
 # --------------------------------------------------------------------------- #

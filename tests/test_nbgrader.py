@@ -13,6 +13,7 @@ Without it the test is skipped with the reason, unless
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import os
@@ -51,9 +52,16 @@ def _nbgrader(course_dir: Path, *args: str) -> subprocess.CompletedProcess:
     return result
 
 
-def _linked_images(nb: dict) -> list[str]:
-    return sorted({m for c in nb["cells"] if c["cell_type"] == "markdown"
-                   for m in re.findall(r"\]\(([^)\s]+\.png)\)", nf.source_text(c))})
+def _diagrams(nb: dict) -> dict[str, bytes]:
+    """The notebook's diagrams: every markdown image is a cell attachment, decoded here."""
+    found = {}
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "markdown":
+            continue
+        for link in re.findall(r"\]\(([^)\s]+\.png)\)", nf.source_text(cell)):
+            assert link.startswith("attachment:"), f"{link} needs a file beside the notebook"
+            found[link] = base64.b64decode(cell["attachments"][link.removeprefix("attachment:")]["image/png"])
+    return found
 
 
 def test_nbgrader_round_trip_keeps_figures_and_scores_as_nncourse_does(tmp_path):
@@ -64,14 +72,15 @@ def test_nbgrader_round_trip_keeps_figures_and_scores_as_nncourse_does(tmp_path)
     source = course_dir / "source" / LESSON / f"{LESSON}.ipynb"
     source_nb = json.loads(source.read_text())
     assert "widgets" not in source_nb["metadata"], "stale widget state is not handed out"
-    images = _linked_images(source_nb)
-    assert images and all(i.startswith("images/") for i in images)
+    diagrams = _diagrams(source_nb)
+    assert diagrams and all(data == (ROOT / "images" / link.removeprefix("attachment:")).read_bytes()
+                            for link, data in diagrams.items())
 
     _nbgrader(course_dir, "generate_assignment", LESSON)
     released = course_dir / "release" / LESSON
     handout = json.loads((released / f"{LESSON}.ipynb").read_text())
-    for image in _linked_images(handout):
-        assert (released / image).is_file(), f"{image} does not resolve in the handout"
+    assert _diagrams(handout) == diagrams, "generate_assignment kept the diagrams, inside the notebook"
+    assert sorted(p.name for p in released.iterdir()) == [f"{LESSON}.ipynb"], "nothing else to hand out"
     assert sum(1 for c in handout["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})) >= 3, \
         "the handout lost the lesson's figures"
     assert "BEGIN SOLUTION" not in json.dumps(handout)
@@ -100,6 +109,5 @@ def test_nbgrader_round_trip_keeps_figures_and_scores_as_nncourse_does(tmp_path)
         assert gradebook.find_assignment(LESSON).max_score == expected
     assert scores == {"alice": expected, "bob": 0}
     for student in ("alice", "bob"):
-        autograded = course_dir / "autograded" / student / LESSON
-        for image in images:
-            assert (autograded / image).is_file()
+        autograded = json.loads((course_dir / "autograded" / student / LESSON / f"{LESSON}.ipynb").read_text())
+        assert _diagrams(autograded) == diagrams

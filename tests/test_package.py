@@ -144,14 +144,21 @@ def test_exercises_are_listed_in_the_order_the_notebooks_ask_them():
     assert lesson == [e for e in in_notebooks if e in lesson] and len(lesson) >= 2
 
 
-def test_nbgrader_command_writes_sources_with_images_and_refuses_unknown_lessons(tmp_path, capsys):
+def test_nbgrader_command_writes_sources_with_diagrams_inside_and_refuses_unknown_lessons(tmp_path, capsys):
+    import base64
+
+    from nncourse import course
     from nncourse.commands.nbgrader import write_course
 
     assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "01_linear_algebra"]) == 0
+    assert "(2 diagram(s) attached)" in capsys.readouterr().out
     folder = tmp_path / "course" / "source" / "01_linear_algebra"
     text = (folder / "01_linear_algebra.ipynb").read_text()
-    assert "../images/" not in text and "](images/linear_algebra_layer.png)" in text
-    assert (folder / "images" / "linear_algebra_layer.png").is_file()
+    assert "../images/" not in text and "](attachment:linear_algebra_layer.png)" in text
+    cell = next(c for c in json.loads(text)["cells"] if "attachment:linear_algebra_layer.png" in "".join(c["source"]))
+    assert base64.b64decode(cell["attachments"]["linear_algebra_layer.png"]["image/png"]) == \
+        (course.images_folder() / "linear_algebra_layer.png").read_bytes()
+    assert sorted(p.name for p in folder.iterdir()) == ["01_linear_algebra.ipynb"], "no images/ folder needed"
     assert "c.ClearOutput.enabled = False" in (tmp_path / "course" / "nbgrader_config.py").read_text()
     assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "99_nothing"]) == 2
     assert "no lesson named 99_nothing" in capsys.readouterr().out

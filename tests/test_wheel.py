@@ -12,6 +12,7 @@ environment's ``bin/``.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -110,8 +111,11 @@ def test_release_from_the_wheel(installed, tmp_path):
     result = _run(["nncourse", "release", "--out", str(out)], cwd=installed["work"], env=installed["env"])
     assert "students' copies are in" in result.stdout
     assert sorted(p.name for p in out.glob("*.ipynb")) == LESSONS
-    for image in IMAGES:
-        assert (out / "images" / image).is_file()
+    assert not (out / "images").exists(), "the diagrams travel inside the copies"
+    attached = {name: base64.b64decode(bundle["image/png"])
+                for path in out.glob("*.ipynb") for cell in json.loads(path.read_text())["cells"]
+                for name, bundle in (cell.get("attachments") or {}).items()}
+    assert attached == {image: (ROOT / "images" / image).read_bytes() for image in IMAGES}
     answer = json.loads((out / "02_activations.ipynb").read_text())
     assert "replace this line with your code" in json.dumps(answer)
 

@@ -39,7 +39,7 @@ import numpy as np
 from nncourse.grading._files import read_regular_file
 from nncourse.grading._record import EXERCISE_ID, MAX_JSON_BYTES, MAX_NPZ_BYTES
 
-from ._running import MAX_RESULT_ELEMENTS, Outcome, Raised, Unsupported
+from ._running import MAX_RESULT_ELEMENTS, Outcome, Raised, Unsupported, learner_facing
 
 MAX_STRING = 500
 MAX_DEPTH = 8
@@ -87,7 +87,7 @@ def _encode(value, arrays: dict):
     if value is None:
         return None
     if isinstance(value, Raised):
-        return {"raised": [value.type_name[:100], value.message[:MAX_STRING]]}
+        return {"raised": [value.type_name[:100], value.message[:MAX_STRING], value.where[:MAX_STRING]]}
     if isinstance(value, Unsupported):
         return {"unsupported": value.description[:MAX_STRING]}
     if isinstance(value, tuple):
@@ -228,9 +228,11 @@ def _decode(node, arrays: _Arrays, depth: int = 0):
         raise ExchangeError("malformed node")
     (kind, body), = node.items()
     if kind == "raised":
-        if not (isinstance(body, list) and len(body) == 2 and all(isinstance(s, str) for s in body)):
+        if not (isinstance(body, list) and len(body) in (2, 3) and all(isinstance(s, str) for s in body)):
             raise ExchangeError("malformed error record")
-        return Raised(body[0][:100], body[1][:MAX_STRING])
+        # The learner's lines come from the kernel: cleaned again here, as everything from there is untrusted.
+        return Raised(body[0][:100], learner_facing(body[1][:MAX_STRING]),
+                      learner_facing(body[2][:MAX_STRING]) if len(body) == 3 else "")
     if kind == "unsupported":
         if not isinstance(body, str):
             raise ExchangeError("malformed unsupported record")

@@ -99,7 +99,7 @@ def evaluate(exercise: Exercise, case: Case, expected, outcome: Outcome) -> _Ver
         if result.type_name == ArgumentModified.__name__:
             reason, diagnosis = dx.mutation_diagnosis(result.message)
             return _Verdict(reason, diagnosis)
-        return _Verdict(f"raised {result.type_name}: {result.message}", dx.raised_diagnosis(result))
+        return _Verdict(result.text(), dx.raised_diagnosis(result))
     if exercise.forbid_overflow and case.extreme:
         overflow = dx.overflow_warnings(outcome)
         if overflow:

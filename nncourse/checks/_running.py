@@ -16,8 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import re
+import sys
+import sysconfig
+import traceback
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,10 +45,82 @@ class Unsupported:
 
 @dataclass(frozen=True)
 class Raised:
-    """The learner's code raised an exception."""
+    """The learner's code raised an exception.
+
+    ``where`` is the learner's own lines the error came through (:func:`learner_lines`),
+    shown under the message; two errors that differ only there are the same error.
+    """
 
     type_name: str
     message: str
+    where: str = field(default="", compare=False)
+
+    def text(self) -> str:
+        """``raised TYPE: message``, then the learner's lines it came through."""
+        return f"raised {self.type_name}: {self.message}" + (f"\n{self.where}" if self.where else "")
+
+
+# --------------------------------------------------------------------------- #
+# What a learner is shown of an error: their own code, not ours
+# --------------------------------------------------------------------------- #
+
+def _library_roots() -> tuple[str, ...]:
+    """Folders of code that is not the learner's: nncourse's checkout or install, the standard library,
+    site-packages, the interpreter's prefixes (longest first, so the most specific one names a path)."""
+    here = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    paths = sysconfig.get_paths()
+    roots = {here, sys.prefix, sys.base_prefix, sys.exec_prefix,
+             *(paths.get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib"))}
+    return tuple(sorted({os.path.realpath(r) for r in roots if r} | {r for r in roots if r}, key=len, reverse=True))
+
+
+_LIBRARY_ROOTS = _library_roots()
+_ABSOLUTE_PATH = re.compile(r"/[^\s'\"()<>,:;]+")
+MAX_LEARNER_FRAMES = 3
+
+
+def _library_root_of(path: str) -> str | None:
+    return next((root for root in _LIBRARY_ROOTS if path == root or path.startswith(root.rstrip("/") + "/")), None)
+
+
+def learner_facing(text: str) -> str:
+    """``text`` with every path into the course's or Python's own files cut to its part below that folder.
+
+    ``cannot import name 'x' from 'nncourse.linalg' (/home/grader/.venv/.../nncourse/linalg.py)``
+    becomes ``... (nncourse/linalg.py)``: the learner sees which module, not where the grader keeps it.
+    Paths the learner's own code named (``/data/x.txt``) are theirs and stay.
+    """
+    def cut(match: re.Match) -> str:
+        path = match.group(0)
+        root = _library_root_of(path)
+        return path if root is None else (os.path.relpath(path, root) if path != root else "...")
+
+    return _ABSOLUTE_PATH.sub(cut, text)
+
+
+def learner_lines(exc: BaseException) -> str:
+    """The lines of the learner's own code an error came through, innermost last (at most a few).
+
+    Frames in nncourse, numpy, the standard library or anything else installed are left
+    out (their file paths too): what remains are the learner's cells, each shown as
+    ``  in NAME, line N of its cell: SOURCE``, a frame that repeats (a recursion) once with
+    its count.
+    """
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if _library_root_of(os.path.abspath(f.filename)) is None and not f.filename.startswith("<frozen ")]
+    shown: list[list] = []
+    for frame in frames:
+        key = (frame.filename, frame.lineno, frame.name)
+        if shown and shown[-1][0] == key:
+            shown[-1][2] += 1
+        else:
+            shown.append([key, frame, 1])
+    lines = []
+    for _key, frame, count in shown[-MAX_LEARNER_FRAMES:]:
+        source = (frame.line or "").strip()
+        lines.append(f"  in {frame.name}, line {frame.lineno} of its cell" + (f": {source[:200]}" if source else "")
+                     + (f"  (repeated {count} times)" if count > 1 else ""))
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -255,7 +332,7 @@ def run_student(exercise: Exercise, objects: tuple, case: Case) -> Outcome:
             notes = _alias_notes(value, case)
             result = to_plain(value)
         except Exception as exc:  # noqa: BLE001 - any error of the learner's is reported
-            result = Raised(type(exc).__name__, str(exc)[:500])
+            result = Raised(type(exc).__name__, learner_facing(str(exc))[:500], learner_lines(exc)[:1000])
     seen = tuple(f"{w.category.__name__}: {w.message}" for w in caught)
     return Outcome(result, data_snapshot(case), seen + notes)
 

@@ -108,7 +108,7 @@ def _fails(exercise: Exercise, objects: tuple, candidate: Case) -> bool:
 
 def _value_text(value) -> str:
     if isinstance(value, Raised):
-        return f"raised {value.type_name}: {value.message}"
+        return f"raised {value.type_name}: {value.message}"  # where it was raised is shown once, above
     if isinstance(value, tuple):
         return "(" + ", ".join(_value_text(v) for v in value) + ")"
     if isinstance(value, dict):

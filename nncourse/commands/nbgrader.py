@@ -6,9 +6,11 @@ nbgrader's ``generate_assignment`` removes them) with
 
 * the outputs of answer and check cells cleared (they would show the answers),
 * the saved widget state removed (a stale copy of the instructor's demos),
-* links to ``../images/`` pointed at ``images/`` and the diagrams copied to
-  ``source/<lesson>/images/``, because nbgrader copies only the assignment's
-  own folder into ``release/`` and ``submitted/``.
+* the diagrams the lessons link as ``../images/NAME.png`` made cell attachments
+  (:func:`nncourse.grading.notebook_format.attach_images`): nbgrader copies only
+  the assignment's own folder into ``release/`` and ``submitted/``, and a
+  notebook a student downloads alone from JupyterHub has no folder at all; an
+  attachment travels inside the notebook, and ``generate_assignment`` keeps it.
 
 Every other output (the lessons' figures and worked examples) stays, and
 ``COURSE_DIR/nbgrader_config.py`` (written when missing) turns off nbgrader's
@@ -22,12 +24,11 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from pathlib import Path
 
 from nncourse import course
 
-HELP = "write the lessons as nbgrader source assignments (COURSE_DIR/source/<lesson>/) with their images"
+HELP = "write the lessons as nbgrader source assignments (COURSE_DIR/source/<lesson>/), diagrams inside"
 
 CONFIG = '''# Written by `nncourse nbgrader`: the lessons' figures and worked examples are part of the handout.
 # nbgrader's ClearOutput step would blank them; the answer and check cells' outputs are already empty.
@@ -36,17 +37,18 @@ c.CourseDirectory.root = {root!r}
 c.ClearOutput.enabled = False
 '''
 
-_IMAGE_LINK_RE = re.compile(r"(\]\(|src=[\"'])\.\./images/")
-
-
 def add_arguments(parser) -> None:
     parser.add_argument("course_dir", type=Path, help="the nbgrader course folder (created if missing)")
     parser.add_argument("--lesson", action="append", default=None,
                         help="only this lesson, e.g. 02_activations (repeatable; default: every lesson)")
 
 
-def source_notebook(nb: dict) -> dict:
-    """The nbgrader source version of an instructor notebook (JSON in, JSON out)."""
+def source_notebook(nb: dict, notebook_folder: Path | None = None) -> dict:
+    """The nbgrader source version of an instructor notebook (JSON in, JSON out).
+
+    ``notebook_folder``: where the instructor notebook lives (its ``../images/``
+    links are relative to it; default: the course's ``notebooks/``).
+    """
     from nncourse.grading import notebook_format as nf
 
     nb = copy.deepcopy(nb)
@@ -54,11 +56,7 @@ def source_notebook(nb: dict) -> dict:
     for cell in nb.get("cells", []):
         if nf.is_answer_cell(cell) or nf.is_check_cell(cell):
             nf.clear_outputs(cell)
-        elif cell.get("cell_type") == "markdown":
-            text = nf.source_text(cell)
-            if "../images/" in text:
-                nf.set_source(cell, _IMAGE_LINK_RE.sub(lambda m: m.group(1) + "images/", text))
-    return nb
+    return nf.attach_images(nb, course.notebooks_folder() if notebook_folder is None else notebook_folder)
 
 
 def write_course(course_dir: Path, lessons: list[str] | None = None) -> list[str]:
@@ -76,12 +74,10 @@ def write_course(course_dir: Path, lessons: list[str] | None = None) -> list[str
         if lessons and stem not in lessons:
             continue
         folder = course_dir / "source" / stem
-        text = nf.dumps_notebook(source_notebook(json.loads(path.read_text(encoding="utf-8"))))
-        write_atomic(folder / path.name, text.encode("utf-8"))
-        images = sorted(set(re.findall(r"(?:\]\(|src=[\"'])images/([^)\"'\s]+)", text)))
-        for image in images:
-            write_atomic(folder / "images" / image, (course.images_folder() / image).read_bytes())
-        messages.append(f"source/{stem}/{path.name}" + (f" and {len(images)} image(s)" if images else ""))
+        nb = source_notebook(json.loads(path.read_text(encoding="utf-8")), path.parent)
+        write_atomic(folder / path.name, nf.dumps_notebook(nb).encode("utf-8"))
+        diagrams = sum(len(c.get("attachments") or {}) for c in nb["cells"])
+        messages.append(f"source/{stem}/{path.name}" + (f" ({diagrams} diagram(s) attached)" if diagrams else ""))
     config = course_dir / "nbgrader_config.py"
     if not config.exists():
         write_atomic(config, CONFIG.format(root=str(course_dir)).encode())

@@ -18,7 +18,9 @@ by their metadata, never by their position.
 
 from __future__ import annotations
 
+import base64
 import re
+from pathlib import Path
 
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
@@ -124,6 +126,56 @@ def strip_nbval_markers(source: str) -> str:
 def defined_names(source: str) -> list[str]:
     """Top-level functions and classes a cell defines, in order."""
     return _DEFINED_RE.findall(source)
+
+
+# A diagram as the instructor notebooks link it: ``![alt text](../images/NAME.png)``.
+_COURSE_IMAGE_RE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\.\./images/(?P<name>[A-Za-z0-9_.-]+)\)")
+_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
+                ".svg": "image/svg+xml"}
+
+
+def attach_images(nb: dict, notebook_folder: Path) -> dict:
+    """Make every markdown cell's ``![alt](../images/NAME)`` a cell attachment (in place; returns ``nb``).
+
+    The link becomes ``![alt](attachment:NAME)`` and the file's bytes, base64, go in
+    the cell's ``attachments`` (nbformat 4's own mechanism), so the diagram travels
+    with the notebook: a copy opened alone, in JupyterLab, in an nbgrader handout or
+    exported with nbconvert shows it with no folder beside it. The same files
+    always give the same attachments. ``notebook_folder`` is the folder the links
+    are relative to (the instructor notebook's). A missing file, or a link to
+    ``../images/`` in any other form, raises ``ValueError`` rather than leave a
+    broken figure behind.
+    """
+    images = Path(notebook_folder) / ".." / "images"
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        text = source_text(cell)
+        if "../images/" not in text:
+            continue
+        names: list[str] = []
+
+        def to_attachment(match: re.Match) -> str:
+            names.append(match["name"])
+            return f"![{match['alt']}](attachment:{match['name']})"
+
+        text = _COURSE_IMAGE_RE.sub(to_attachment, text)
+        if "../images/" in text:
+            line = next(line for line in text.splitlines() if "../images/" in line)
+            raise ValueError(f"a markdown cell links to ../images/ in a form that cannot be made an attachment "
+                             f"(expected ![alt text](../images/NAME.png)): {line.strip()[:200]}")
+        attachments = cell.get("attachments") if isinstance(cell.get("attachments"), dict) else {}
+        for name in sorted(set(names)):
+            path = images / name
+            mime = _IMAGE_TYPES.get(path.suffix.lower())
+            if mime is None:
+                raise ValueError(f"../images/{name}: expected an image file ({', '.join(_IMAGE_TYPES)}), got {name!r}")
+            if not path.is_file():
+                raise ValueError(f"../images/{name}: the diagram is not at {path.resolve()}")
+            attachments[name] = {mime: base64.b64encode(path.read_bytes()).decode("ascii")}
+        cell["attachments"] = attachments
+        set_source(cell, text)
+    return nb
 
 
 def dumps_notebook(nb: dict) -> str:

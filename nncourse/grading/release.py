@@ -8,8 +8,10 @@ A student's copy is the instructor notebook with
 * every hidden-test region of a check cell removed,
 * the outputs and execution counts of answer and check cells cleared,
 * check cells locked (``editable`` and ``deletable`` false, as nbgrader does),
-* links to the course's ``../images/`` folder pointed at an ``images/`` folder
-  written next to the copies (so a folder handed out shows its diagrams),
+* the diagrams the lessons link as ``../images/NAME.png`` made cell attachments
+  (:func:`.notebook_format.attach_images`): a copy shows them wherever it is
+  opened (alone, in JupyterLab, in an nbgrader handout, through nbconvert), with
+  no ``images/`` folder beside it,
 * check cells tagged ``raises-exception``, so that Run All (JupyterLab, nbclient)
   carries on past an unsolved or failing exercise: the check still raises and
   shows its verdict, and the rest of the lesson runs (grading is unaffected:
@@ -38,7 +40,6 @@ import copy
 import hashlib
 import json
 import os
-import re
 import tempfile
 from pathlib import Path
 
@@ -48,8 +49,6 @@ from . import notebook_format as nf
 
 HELP = "write the students' copies of the notebooks (answers removed)"
 MANIFEST = ".nncourse-release.json"
-IMAGES = "images"
-_IMAGE_LINK_RE = re.compile(r"(\]\(|src=[\"'])\.\./images/")
 # mkstemp makes private files; copies are ordinary files, so honour the umask.
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
@@ -73,8 +72,12 @@ def _without_widget_views(outputs: list) -> list:
                                        and WIDGET_VIEW in o["data"])]
 
 
-def student_copy(nb: dict) -> dict:
-    """The student's version of an instructor notebook (JSON in, JSON out)."""
+def student_copy(nb: dict, notebook_folder: Path | None = None) -> dict:
+    """The student's version of an instructor notebook (JSON in, JSON out).
+
+    ``notebook_folder`` is where the instructor notebook lives, which its
+    ``../images/`` links are relative to (default: the course's ``notebooks/``).
+    """
     nb = copy.deepcopy(nb)
     if isinstance(nb.get("metadata"), dict):
         nb["metadata"].pop("widgets", None)
@@ -93,16 +96,13 @@ def student_copy(nb: dict) -> dict:
             metadata.update(editable=False, deletable=False)
         elif cell.get("cell_type") == "code" and isinstance(cell.get("outputs"), list):
             cell["outputs"] = _without_widget_views(cell["outputs"])
-        elif cell.get("cell_type") == "markdown":
-            text = nf.source_text(cell)
-            if "../images/" in text:
-                nf.set_source(cell, _IMAGE_LINK_RE.sub(lambda m: m.group(1) + "images/", text))
-    return nb
+    return nf.attach_images(nb, course.notebooks_folder() if notebook_folder is None else notebook_folder)
 
 
 def student_copy_text(path: Path) -> str:
     """The bytes (as text) release writes for the instructor notebook at ``path``."""
-    return nf.dumps_notebook(student_copy(json.loads(Path(path).read_text(encoding="utf-8"))))
+    path = Path(path)
+    return nf.dumps_notebook(student_copy(json.loads(path.read_text(encoding="utf-8")), path.parent))
 
 
 def _sha256(data: bytes) -> str:
@@ -131,10 +131,6 @@ def _read_manifest(out: Path) -> dict:
         return {}
 
 
-def _referenced_images(text: str) -> list[str]:
-    return sorted(set(re.findall(r"(?:\]\(|src=[\"'])images/([^)\"'\s]+)", text)))
-
-
 def release(out: Path, notebooks: list[Path] | None = None) -> list[str]:
     """Write students' copies of ``notebooks`` (default: every lesson) into ``out``.
 
@@ -151,12 +147,7 @@ def release(out: Path, notebooks: list[Path] | None = None) -> list[str]:
 
     wanted: dict[str, bytes] = {}
     for source in notebooks:
-        text = student_copy_text(source)
-        wanted[source.name] = text.encode("utf-8")
-        for image in _referenced_images(text):
-            image_path = source.parent.parent / IMAGES / image
-            if image_path.is_file():
-                wanted[f"{IMAGES}/{image}"] = image_path.read_bytes()
+        wanted[source.name] = student_copy_text(source).encode("utf-8")
 
     for name, data in wanted.items():
         target = out / name

@@ -115,7 +115,18 @@ def _points(c: dict) -> str:
     return f"{'–' if c['points'] is None else c['points']} / {c['max_points']}"
 
 
+def _for_the_student(result: dict) -> dict:
+    """``result`` as a feedback page shows it: every path into the grader's, the course's or Python's own
+    files cut to its part below that folder (:func:`nncourse.checks._running.learner_facing`)."""
+    from nncourse.checks._running import learner_facing
+
+    return {**result, "reason": learner_facing(result.get("reason") or ""),
+            "notes": [learner_facing(n) for n in result.get("notes", [])],
+            "checks": [{**c, "reason": learner_facing(c["reason"] or "")} for c in result["checks"]]}
+
+
 def feedback_markdown(student: str, lesson: str, result: dict) -> str:
+    result = _for_the_student(result)
     score = _total(c["points"] for c in result["checks"])
     top = sum(c["max_points"] for c in result["checks"])
     lines = [f"# Feedback: {lesson}", "", f"Student: {_code_span(student)}  ",
@@ -156,6 +167,7 @@ def _fence_inline(text: str) -> str:
 
 
 def feedback_html(student: str, lesson: str, result: dict) -> str:
+    result = _for_the_student(result)
     e = html.escape
     score = _total(c["points"] for c in result["checks"])
     top = sum(c["max_points"] for c in result["checks"])
