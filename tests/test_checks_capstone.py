@@ -11,6 +11,7 @@ tested once for all lessons in tests/test_checks_mutations.py.
 import numpy as np
 import pytest
 
+import nncourse
 from nncourse import datasets, metrics
 from nncourse.checks import EXERCISES, CheckFailed, check, run_checks
 
@@ -167,3 +168,34 @@ def test_shift_images_matches_a_loop_oracle_and_validates():
         datasets.shift_images(images, 0, 1.0)
     with pytest.raises(ValueError, match="images must be 3-D"):
         datasets.shift_images(images[0], 0, 0)
+
+
+def test_train_loop_is_judged_on_its_own_even_when_loss_and_grads_is_unsolved():
+    # A right exercise 7 next to an unsolved exercise 6 (the stub raises): exercise 7 keeps its points,
+    # and the learner's own loss_and_grads is back in place afterwards.
+    namespace = {"np": np, "mine": nncourse, "cosine_decay": nncourse.optim.cosine_decay}
+    exec(
+        "def loss_and_grads(params, X, y, *, drop_prob=0.0, l2=0.0, rng=None):\n"
+        "    raise NotImplementedError('loss-and-grads: replace this line with your code')\n"
+        "\n"
+        "def train_loop(params, X, y, *, epochs, batch_size, lr, drop_prob=0.0, l2=0.0, seed=0):\n"
+        "    rng = np.random.default_rng(seed)\n"
+        "    params = [(W.copy(), b.copy()) for W, b in params]\n"
+        "    m = [[np.zeros_like(W), np.zeros_like(b)] for W, b in params]\n"
+        "    v = [[np.zeros_like(W), np.zeros_like(b)] for W, b in params]\n"
+        "    t = 0\n"
+        "    for epoch in range(epochs):\n"
+        "        lr_epoch = cosine_decay(lr, epochs)(epoch)\n"
+        "        for idx in mine.optim.minibatches(len(X), batch_size, rng=rng):\n"
+        "            _, grads = loss_and_grads(params, X[idx], y[idx], drop_prob=drop_prob, l2=l2, rng=rng)\n"
+        "            for l, ((W, b), (dW, db)) in enumerate(zip(params, grads)):\n"
+        "                W, m[l][0], v[l][0], _ = mine.optim.adam_update(W, dW, m[l][0], v[l][0], t, lr=lr_epoch)\n"
+        "                b, m[l][1], v[l][1], _ = mine.optim.adam_update(b, db, m[l][1], v[l][1], t, lr=lr_epoch)\n"
+        "                params[l] = (W, b)\n"
+        "            t += 1\n"
+        "    return params\n",
+        namespace)
+    stub = namespace["loss_and_grads"]
+    assert run_checks("train-loop", namespace["train_loop"], seed=0).passed
+    assert namespace["loss_and_grads"] is stub
+    assert not run_checks("loss-and-grads", stub, seed=0).passed
