@@ -473,10 +473,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--grade-lessons", default=None,
                         help="comma-separated lesson notebooks (stems) each student hands in "
                              "(default: the first two numbered lessons)")
-    parser.add_argument("--scale-students", type=int, default=2,
+    parser.add_argument("--scale-students", type=int, default=3,
                         help="students for the nbgrader comparison (each hands in every --scale-lessons notebook)")
     parser.add_argument("--shard-students", type=int, default=12, help="students of the sharded class")
-    parser.add_argument("--scale-lessons", default="02_activations,05_backprop",
+    parser.add_argument("--scale-lessons", default="02_activations,05_backprop,06_gradient_descent,08_capstone_digits",
                         help="lessons of the nbgrader comparison and the sharded class (default %(default)s)")
     parser.add_argument("--force", action="store_true",
                         help="measure with 2 threads even when other processes keep a core busy")

@@ -100,7 +100,8 @@ def _full_marks(gradebook: Path) -> tuple[int, int]:
 
 
 def nbgrader_vs_grade(students: int, lessons: list[str]) -> dict:
-    """nbgrader autograde (serial) against nncourse grade --jobs 1 and --jobs 2 on the same submissions."""
+    """nbgrader autograde (serial) against nncourse grade --jobs 1, --jobs 2 and --jobs 1 --run-every-cell on the
+    same submissions."""
     import importlib.util
 
     if importlib.util.find_spec("nbgrader") is None:
@@ -117,13 +118,16 @@ def nbgrader_vs_grade(students: int, lessons: list[str]) -> dict:
         nb_scores = _nbgrader_scores(course_dir, lessons, students)
         runs = {"nbgrader autograde": {"load": nb_probe.result, "cores": 1, "scores": nb_scores,
                                        "full_marks": sum(a == b for a, b in (s.split("/") for s in nb_scores.values()))}}
-        for jobs in (1, 2):
-            load, proc = _grade(tmp / "submissions", tmp / f"graded-{jobs}", "--jobs", str(jobs))
-            book = tmp / f"graded-{jobs}" / "gradebook.json"
+        # The default runs only the cells the checks depend on; --run-every-cell runs all of them, as
+        # nbgrader does (same points), to show what that selection is worth.
+        for jobs, extra in ((1, ()), (2, ()), (1, ("--run-every-cell",))):
+            name = " ".join(["nncourse grade --jobs", str(jobs), *extra])
+            folder = tmp / f"graded-{jobs}{'-every' if extra else ''}"
+            load, proc = _grade(tmp / "submissions", folder, "--jobs", str(jobs), *extra)
+            book = folder / "gradebook.json"
             full, total = _full_marks(book) if book.is_file() else (0, 0)
-            runs[f"nncourse grade --jobs {jobs}"] = {"load": load, "cores": jobs, "exit_code": proc.returncode,
-                                                     "full_marks": full, "output": proc.stdout.strip().splitlines()[:3]
-                                                     or proc.stderr.strip().splitlines()[-3:]}
+            runs[name] = {"load": load, "cores": jobs, "exit_code": proc.returncode, "full_marks": full,
+                          "output": proc.stdout.strip().splitlines()[:3] or proc.stderr.strip().splitlines()[-3:]}
     for r in runs.values():
         r["wall_s"] = r["load"]["wall_s"]
         r["per_min"] = 60.0 * n / r["wall_s"]

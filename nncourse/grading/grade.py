@@ -11,7 +11,9 @@ id) with that student's notebooks, named as released. For every notebook:
 3. **Run** (:mod:`.runner`): nbval runs it in a sandbox (:mod:`.sandbox`); a
    start-up hook puts the checks in grading mode with the notebook's seed, so
    each check cell hands the learner's results on the seed's cases to the
-   grader as plain data.
+   grader as plain data. Only the answer and check cells and the cells they
+   depend on run (:mod:`.dependencies`; ``--run-every-cell`` runs them all),
+   and figures are not drawn (nbval never compares images).
 4. **Judge** here, in the grader's own process: the cases are regenerated
    from the seed (``exercise.make_cases(exercise_rng(id, seed))``), the plain
    data is read back with :func:`nncourse.checks._exchange.load` and compared
@@ -72,6 +74,7 @@ from nncourse.checks import exercise_rng, judge
 from . import notebook_format as nf
 from . import report, shards
 from .classreport import diagnosis_of
+from .dependencies import skip_unneeded
 from ._files import open_folder
 from .rebuild import SubmissionError, parse_submission, read_submission_bytes, rebuild
 from .release import instructor_notebooks, write_atomic
@@ -142,11 +145,13 @@ def _judge_one(exercise_id: str, cell, exchange: Path, seed: int) -> dict:
 
 def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: int, limits: Limits, isolate: bool = True,
                    sanitize: Path | None = None, name: str | None = None, workspace: Path | None = None,
-                   cancel: threading.Event | None = None) -> dict:
+                   cancel: threading.Event | None = None, every_cell: bool = False) -> dict:
     """Grade one submitted notebook against its instructor notebook; return plain data.
 
     ``submission`` is the file's bytes, its path, or its cells already parsed
-    (:func:`~nncourse.grading.rebuild.parse_submission`).
+    (:func:`~nncourse.grading.rebuild.parse_submission`). Only the cells the
+    answer and check cells depend on run (:mod:`.dependencies`), unless
+    ``every_cell``.
 
     ``status`` is ``graded``, ``unreadable`` (the file is not a notebook: the
     student's doing) or ``error`` (the grader could not run it; no points).
@@ -172,6 +177,8 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
     stop_reason, stop_limit = "", None
     for _attempt in range(MAX_ATTEMPTS):
         rebuilt = rebuild(instructor, cells, stubbed=stubbed)
+        if not every_cell:
+            skip_unneeded(rebuilt.notebook)
         for exercise_id, answer in rebuilt.answers.items():
             if answer.source is None and exercise_id not in decided:
                 decided[exercise_id] = _check_result(exercise_id, "missing", answer.note)
@@ -437,7 +444,7 @@ def _check_private(found, folders: dict[str, Path]) -> None:
 def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, notebooks: Path | None = None,
                       lessons: list[str] | None = None, limits: Limits | None = None, isolate: bool = True,
                       progress: bool = False, use_cache: bool = True, shard: tuple[int, int] | None = None,
-                      secret_file: Path | None = None) -> dict:
+                      secret_file: Path | None = None, every_cell: bool = False) -> dict:
     """Grade every student's notebooks in ``submissions`` and write the results to ``out``.
 
     Parameters
@@ -456,6 +463,8 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
         part for :func:`merge` (:mod:`.shards`)
     secret_file : the grading secret to use instead of the results folder's
         own (every shard of a class must share one)
+    every_cell : run every cell of each notebook, not only those the answer
+        and check cells depend on (:mod:`.dependencies`; the points are the same)
 
     Returns
     -------
@@ -492,7 +501,7 @@ def grade_submissions(submissions: Path, out: Path, *, jobs: int | None = None, 
         with _results_lock(out):
             return _grade(subs_fd, submissions, out, job_list, scope, notes, lesson_paths, jobs=jobs, limits=limits,
                           isolate=isolate, sanitize=sanitize, progress=progress, use_cache=use_cache, shard=shard,
-                          secret_file=secret_file, everyone=everyone)
+                          secret_file=secret_file, everyone=everyone, every_cell=every_cell)
     finally:
         os.close(subs_fd)
 
@@ -501,7 +510,8 @@ class _Batch:
     """What the workers of one batch share: the secret, the instructor notebooks, the cache, the canaries."""
 
     def __init__(self, subs_fd: int, out: Path, scope: list[str], lesson_paths: dict, *, limits: Limits,
-                 isolate: bool, sanitize: Path, use_cache: bool, bar: Progress, secret_file: Path | None = None):
+                 isolate: bool, sanitize: Path, use_cache: bool, bar: Progress, secret_file: Path | None = None,
+                 every_cell: bool = False):
         self.subs_fd, self.out, self.use_cache, self.bar = subs_fd, out, use_cache, bar
         self.workspace = out / RUNS_DIR
         shutil.rmtree(self.workspace, ignore_errors=True)  # left by a grader that was killed (the lock says none runs)
@@ -512,10 +522,11 @@ class _Batch:
         self.instructors = {stem: json.loads(data.decode("utf-8")) for stem, data in self.instructor_bytes.items()}
         self.instructor_hash = {stem: hashlib.sha256(data).hexdigest() for stem, data in self.instructor_bytes.items()}
         self.cache_dir = out / CACHE_DIR
-        self.settings = json.dumps({"limits": limits.as_dict(), "isolate": isolate}, sort_keys=True)
+        self.settings = json.dumps({"limits": limits.as_dict(), "isolate": isolate, "every_cell": every_cell},
+                                   sort_keys=True)
         self.abort = threading.Event()
         self.run_options = {"limits": limits, "isolate": isolate, "sanitize": sanitize, "workspace": self.workspace,
-                            "cancel": self.abort}
+                            "cancel": self.abort, "every_cell": every_cell}
         self.canaries: dict[str, dict] = {}
         self.failure: list[str] = []
         self.lock = threading.Lock()
@@ -638,15 +649,16 @@ class _Batch:
 def _grade(subs_fd: int, submissions: Path, out: Path, job_list: list[Job], scope: list[str], notes: list[str],
            lesson_paths: dict, *, jobs, limits: Limits, isolate: bool, sanitize: Path, progress: bool,
            use_cache: bool, shard: tuple[int, int] | None = None, secret_file: Path | None = None,
-           everyone: list | None = None) -> dict:
+           everyone: list | None = None, every_cell: bool = False) -> dict:
     started = time.monotonic()
     bar = Progress(len(job_list), progress)
     batch = _Batch(subs_fd, out, scope, lesson_paths, limits=limits, isolate=isolate, sanitize=sanitize,
-                   use_cache=use_cache, bar=bar, secret_file=secret_file)
+                   use_cache=use_cache, bar=bar, secret_file=secret_file, every_cell=every_cell)
     log = [f"grading {one_line(str(submissions))} into {one_line(str(out))}"
            + (f" (shard {shard[0]}/{shard[1]})" if shard else "") + ": "
            f"{len({j.student.id for j in job_list})} students, lessons {', '.join(scope) or '(none)'}, "
-           + ("in the sandbox: " + isolation().describe() if isolate else "WITHOUT isolation (--no-isolation)")]
+           + ("in the sandbox: " + isolation().describe() if isolate else "WITHOUT isolation (--no-isolation)")
+           + ("; every cell run" if every_cell else "; only the cells the checks depend on run")]
     notes = [one_line(n) for n in notes]
     log += notes
     results: dict[tuple[str, str], dict] = {}
@@ -776,6 +788,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--run-memory-mb", type=int, default=Limits.run_memory_bytes // 2**20,
                         help="memory of a whole notebook run (its processes, shared memory, /tmp), MiB")
     parser.add_argument("--no-cache", action="store_true", help="re-grade even unchanged submissions")
+    parser.add_argument("--run-every-cell", action="store_true",
+                        help="run every cell of each notebook, figures and demos included (slower; the points are "
+                             "the same: by default only the cells the answer and check cells depend on run)")
     parser.add_argument("--no-isolation", action="store_true", help=NO_ISOLATION_HELP)
     parser.add_argument("--shard", type=shards.parse_shard, default=None, metavar="K/N",
                         help="grade only shard K of N (1 <= K <= N) of the students, chosen by a hash of each "
@@ -802,7 +817,7 @@ def run(args) -> int:
         summary = grade_submissions(args.submissions, args.out, jobs=args.jobs, notebooks=args.notebooks,
                                     lessons=args.lessons, limits=limits, progress=True,
                                     use_cache=not args.no_cache, isolate=not args.no_isolation, shard=args.shard,
-                                    secret_file=args.secret_file)
+                                    secret_file=args.secret_file, every_cell=args.run_every_cell)
     except IsolationUnavailable as exc:
         print(f"nncourse grade: refusing to grade: the sandbox is not available here: {exc}\n"
               "Nothing was graded. To grade anyway without the sandbox (trusted submissions only), pass "

@@ -30,6 +30,7 @@ nothing about the submission.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import select
 import subprocess
@@ -52,6 +53,11 @@ LOG_TAIL_BYTES = 16 * 2**10
 READ_CHUNK = 64 * 2**10
 SANITIZE_FILE = Path(__file__).with_name("nbval_sanitize.cfg")
 STARTUP_HOOK = "00-nncourse-grading.py"
+KERNEL_CONFIG = "ipython_kernel_config.py"
+# nbval never compares images (``image/png`` is in its skip list), so a grading kernel draws no figure:
+# the inline backend then displays only the figure's text (``<Figure size ...>``), which nbval compares.
+GRADING_KERNEL_CONFIG = (b"# Written by the nncourse grader: figures are not drawn (nbval does not compare images).\n"
+                         b"c.InlineBackend.figure_formats = set()\n")
 
 
 @dataclass
@@ -116,12 +122,28 @@ def run_notebook(nb: dict, *, name: str = "notebook.ipynb", limits: Limits = Lim
     Everything is removed when the ``with`` ends.
     """
     found = isolation() if isolate else None
+    _compile_package()
     sanitize = Path(sanitize) if sanitize else default_sanitize_file()
     run_dir = RunDir(workspace)
     try:
         yield _run(run_dir, nb, Path(name).name, limits, seed, lax, found, sanitize, cancel)
     finally:
         run_dir.remove()
+
+
+@functools.lru_cache(maxsize=1)
+def _compile_package() -> None:
+    """Write the bytecode of the nncourse package next to its sources, where it is missing or stale.
+
+    Every run imports nncourse twice (the test process and the kernel) in a
+    sandbox whose file system is read-only; without bytecode on disk each
+    import compiles the package again (a checkout whose environment sets
+    PYTHONDONTWRITEBYTECODE never writes it). Only speed depends on this: a
+    folder the grader cannot write to is left as it is.
+    """
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parents[1]), quiet=2)
 
 
 def _startup_hook(sink: str, seed: int) -> bytes:
@@ -142,6 +164,8 @@ def _run(run_dir: RunDir, nb: dict, name: str, limits: Limits, seed, lax: bool, 
     if seed is not None:
         hook = run_dir.write_config(STARTUP_HOOK, _startup_hook(where["sink"], seed))
         files[f"{where['home']}/.ipython/profile_default/startup/{STARTUP_HOOK}"] = hook
+        kernel_config = run_dir.write_config(KERNEL_CONFIG, GRADING_KERNEL_CONFIG)
+        files[f"{where['home']}/.ipython/profile_default/{KERNEL_CONFIG}"] = kernel_config
     result = RunResult(exchange=run_dir.exchange)
     group = None
     if isolated:
@@ -154,9 +178,11 @@ def _run(run_dir: RunDir, nb: dict, name: str, limits: Limits, seed, lax: bool, 
     record_r, record_w = os.pipe()
     log_r, log_w = os.pipe()
     config = where["config"]
+    # Plugins are named, not discovered (PYTEST_DISABLE_PLUGIN_AUTOLOAD in the run's environment): the
+    # course's first, so that its import-time set-up precedes nbval's imports.
     argv = [sys.executable, "-I", "-m", "pytest", "-c", f"{config}/pytest.ini", "--rootdir", where["work"],
             "-p", "no:cacheprovider", "-q", "--tb=no", "--no-header",
-            "-p", "nncourse.grading._nbval_plugin", "--nncourse-record-fd", str(record_w),
+            "-p", "nncourse.grading._nbval_plugin", "-p", "nbval", "--nncourse-record-fd", str(record_w),
             "--nncourse-exchange", where["sink"], "--nncourse-max-output", str(limits.output_bytes),
             "--nbval-lax" if lax else "--nbval", "--nbval-current-env",
             "--nbval-cell-timeout", str(limits.cell_timeout),

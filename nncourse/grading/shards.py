@@ -114,7 +114,7 @@ def _read_part(folder: Path) -> dict:
 
 
 _SAME = {"secret": "grading secret (pass the same --secret-file to every shard)", "lessons": "lessons graded",
-         "limits": "limits", "settings": "settings (limits, isolation)", "package": "course package version",
+         "limits": "limits", "settings": "settings (limits, isolation, cells run)", "package": "course package version",
          "notes": "submissions folder (its notes on odd files differ)",
          "class": "submissions folder (the students in it differ)"}
 
