@@ -746,6 +746,9 @@ class Attacks:
                                                      "return EXERCISES[__EXERCISE__].reference(*args, **kwargs)")),
             # hostile return values
             "misnamed-function": ("zero", "NameError", lambda e: (self.right[e].replace(f"def {self.name(e)}(", f"def {self.name(e)}_v2(", 1), None)),
+            # the reason names the answer cell's own error, not the NameError its check then raises
+            "syntax-error": ("zero", "the answer cell did not run: SyntaxError", lambda e: (
+                self.right[e].replace(f"def {self.name(e)}(", f"def {self.name(e)}((", 1), None)),
             "eq-always-true": ("zero", "", bodied("class _Yes:\n    def __eq__(self, other):\n        return True\nreturn _Yes()")),
             "nan": ("zero", "", bodied("return float('nan')")),
             "wrong-shape": ("zero", "shape", bodied("import numpy as np\nreturn np.zeros((3, 1, 7))")),

@@ -116,8 +116,11 @@ def _check_result(exercise_id: str, outcome: str, reason: str = "", seconds: flo
             "limit": limit}
 
 
-def _judge_one(exercise_id: str, cell, exchange: Path, seed: int) -> dict:
-    """Decide one exercise from the plain data its check handed over (the grader's own judgement)."""
+def _judge_one(exercise_id: str, cell, exchange: Path, seed: int, answer=None) -> dict:
+    """Decide one exercise from the plain data its check handed over (the grader's own judgement).
+
+    ``cell`` is how its check cell ran, ``answer`` how its answer cell ran.
+    """
     exercise = EXERCISES[exercise_id]
     seconds = cell.seconds if cell else 0.0
     cases = exercise.make_cases(exercise_rng(exercise_id, seed))
@@ -127,6 +130,11 @@ def _judge_one(exercise_id: str, cell, exchange: Path, seed: int) -> dict:
         if cell is not None and "Timeout" in cell.message:
             return _check_result(exercise_id, "failed", "the check did not finish within the time limit "
                                  "(an endless loop, or a very slow answer)", seconds, limit="time")
+        if answer is not None and not answer.ok and answer.message:
+            # A syntax error or an exception in the answer cell: the check then only says the
+            # function is not defined; the answer cell's own error is what the student must fix.
+            return _check_result(exercise_id, "failed", f"the answer cell did not run: {answer.message[:300]}",
+                                 seconds)
         why = f" The check cell failed with {cell.message[:300]}" if cell is not None and cell.message else ""
         return _check_result(exercise_id, "failed", f"the check produced no results ({exc}).{why}", seconds)
     verdict = judge(exercise, cases, outcomes)
@@ -187,6 +195,7 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
         code = code_cells(rebuilt.notebook)
         owner = {n: nf.exercise_id_of(c) for n, c in enumerate(code) if nf.exercise_id_of(c)}
         check_cell = {nf.exercise_id_of(c): n for n, c in enumerate(code) if nf.is_check_cell(c)}
+        answer_cell = {nf.exercise_id_of(c): n for n, c in enumerate(code) if nf.is_answer_cell(c)}
         with run_notebook(rebuilt.notebook, name=file_name, limits=limits, seed=seed, isolate=isolate,
                           sanitize=sanitize, workspace=workspace, cancel=cancel) as run:
             base["log_tail"] = run.log_tail
@@ -213,7 +222,8 @@ def grade_notebook(instructor: dict, submission: bytes | Path | list, *, seed: i
                     continue
                 if culprit is not None and n > run.fatal[0]:
                     continue  # ran after the kernel was lost: graded by the next run
-                decided[exercise_id] = _judge_one(exercise_id, run.cells[n], run.exchange, seed)
+                decided[exercise_id] = _judge_one(exercise_id, run.cells[n], run.exchange, seed,
+                                                  answer=run.cells.get(answer_cell.get(exercise_id)))
         if run.fatal is None:
             break
         if culprit is None:
