@@ -306,7 +306,6 @@ def test_re_checks_never_feed_a_grading_result_sink(tmp_path):
 @pytest.mark.parametrize("kwargs, error, words", [
     ({"lesson": 5}, TypeError, "lesson must be a lesson name such as '05c_gradient_checking', got int"),
     ({"lesson": "05c_gradient_checkin"}, ValueError, "lesson must be one of"),
-    ({"lesson": "05_backprop"}, ValueError, "lesson must be one of"),  # the lesson before it was split in parts
     ({"lesson": "05c_gradient_checking", "namespace": [1]}, TypeError,
      "namespace must be a dict such as globals(), got list"),
 ])

@@ -31,7 +31,8 @@ def run(args) -> int:
     # Exercises no notebook asks (none today) come last, in the order the checks define them.
     rows.sort(key=lambda e: (e.lesson, order.get(e.id, len(order))))
     width = max((len(e.id) for e in rows), default=2)
+    lesson_width = max((len(e.lesson) for e in rows), default=6)
     for e in rows:
-        print(f"{e.lesson:<22} {e.id:<{width}}  {e.points:>2} pt  {e.title}")
+        print(f"{e.lesson:<{lesson_width}} {e.id:<{width}}  {e.points:>2} pt  {e.title}")
     print(f"{len(rows)} exercises, {sum(e.points for e in rows)} points")
     return 0
