@@ -24,12 +24,13 @@ def notebook_order() -> dict[str, int]:
 
 
 def run(args) -> int:
+    from nncourse import course
     from nncourse.checks import EXERCISES
 
     order = notebook_order()
     rows = [e for e in EXERCISES.values() if args.lesson in (None, e.lesson)]
     # Exercises no notebook asks (none today) come last, in the order the checks define them.
-    rows.sort(key=lambda e: (e.lesson, order.get(e.id, len(order))))
+    rows.sort(key=lambda e: (course.lesson_key(e.lesson), order.get(e.id, len(order))))
     width = max((len(e.id) for e in rows), default=2)
     lesson_width = max((len(e.lesson) for e in rows), default=6)
     for e in rows:

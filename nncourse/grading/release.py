@@ -55,7 +55,7 @@ os.umask(_UMASK)
 
 
 def instructor_notebooks(folder: Path | None = None) -> list[Path]:
-    """The lesson notebooks (``NN_name.ipynb``, ``NNx_name.ipynb``) of ``folder`` (default: the course's own), in course order."""
+    """The lesson notebooks of ``folder`` (default: the course's own), in course order (:func:`course.lessons`)."""
     folder = Path(folder) if folder is not None else course.notebooks_folder()
     if not folder.is_dir():
         raise ValueError(f"instructor notebooks folder {str(folder)!r} does not exist; "
