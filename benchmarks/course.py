@@ -28,8 +28,10 @@ TEST_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREAD
 
 
 def lesson_notebooks() -> list[Path]:
-    """The instructor notebooks, ``notebooks/NN_name.ipynb``, in course order."""
-    return sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    """The instructor notebooks, ``notebooks/NN_name.ipynb`` and ``NNx_name.ipynb``, in course order."""
+    from nncourse import course
+
+    return course.lessons(ROOT / "notebooks")
 
 
 def _env() -> dict:

@@ -460,6 +460,20 @@ def markdown(results: dict, targets: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _lesson_stems(spec: str) -> list[str]:
+    """Notebook stems from ``"02,05b_backward_pass"``: a bare number names every part of that lesson."""
+    from nncourse.course import lessons
+
+    stems = [p.stem for p in lessons()]
+    chosen = []
+    for token in (t.strip() for t in spec.split(",") if t.strip()):
+        found = [s for s in stems if s == token or (token.isdigit() and s[:2] == token.zfill(2))]
+        if not found:
+            raise SystemExit(f"--scale-lessons: no lesson notebook {token!r} (lessons: {', '.join(stems)})")
+        chosen += [s for s in found if s not in chosen]
+    return chosen
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke test of the suite)")
@@ -476,8 +490,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-students", type=int, default=3,
                         help="students for the nbgrader comparison (each hands in every --scale-lessons notebook)")
     parser.add_argument("--shard-students", type=int, default=12, help="students of the sharded class")
-    parser.add_argument("--scale-lessons", default="02_activations,05_backprop,06_gradient_descent,08_capstone_digits",
-                        help="lessons of the nbgrader comparison and the sharded class (default %(default)s)")
+    parser.add_argument("--scale-lessons", default="02,05,06,08",
+                        help="lessons of the nbgrader comparison and the sharded class: notebook stems, or lesson "
+                             "numbers for all of a lesson's parts (default %(default)s, issue 15's set)")
     parser.add_argument("--force", action="store_true",
                         help="measure with 2 threads even when other processes keep a core busy")
     parser.add_argument("--threads", default=",".join(map(str, THREADS)),
@@ -521,7 +536,7 @@ def main(argv: list[str] | None = None) -> int:
     if "threads" in sections:
         log("threads: the capstone with a busy second core, the course's thread setting against the default")
         results["threads"] = course.capstone_threads(1 if args.quick else 2)
-    scale_lessons = [x.strip() for x in args.scale_lessons.split(",") if x.strip()]
+    scale_lessons = _lesson_stems(args.scale_lessons)
     if "nbgrader" in sections:
         log(f"nbgrader: {args.scale_students} students × {scale_lessons}: nbgrader autograde, nncourse grade "
             "--jobs 1, --jobs 2")

@@ -1,4 +1,4 @@
-"""Lesson 05 (``05_backprop.ipynb``): the backward pass.
+"""Lesson 05, parts 1 and 2 (``05a_computational_graphs.ipynb``, ``05b_backward_pass.ipynb``): the backward pass.
 
 Each backward function is the chain rule for one step of the forward pass:
 it takes the upstream gradient (the gradient of the loss with respect to the

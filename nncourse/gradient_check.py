@@ -1,4 +1,4 @@
-"""Lesson 05 (``05_backprop.ipynb``): checking gradients with finite differences.
+"""Lesson 05, part 3 (``05c_gradient_checking.ipynb``): checking gradients with finite differences.
 
 A gradient computed by backprop is checked against the centred difference
 

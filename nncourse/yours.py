@@ -8,7 +8,7 @@ lessons can run on them::
 
     from nncourse.yours import your_parts
 
-    mine = your_parts("05_backprop", namespace=globals())
+    mine = your_parts("05c_gradient_checking", namespace=globals())
     mine                      # a table: every part, yours or the reference, and why
     mine.dense_backward(dZ, cache)
 
@@ -115,7 +115,7 @@ class Parts:
         return [p.name for p in self._parts.values() if p.source == "yours"]
 
     def _table(self) -> list[tuple[str, str, str, str, str]]:
-        return [(p.lesson[:2], p.exercise_id, p.name, p.source,
+        return [(p.lesson.split("_")[0], p.exercise_id, p.name, p.source,
                  p.status + (f": {p.detail}" if p.detail else "")) for p in self._parts.values()]
 
     def __repr__(self) -> str:
@@ -393,7 +393,7 @@ def your_parts(lesson: str, *, namespace: dict | None = None, folder=None) -> Pa
     Parameters
     ----------
     lesson : str
-        The lesson you are in, e.g. ``"05_backprop"``: its parts and those of
+        The lesson you are in, e.g. ``"05c_gradient_checking"``: its parts and those of
         every earlier lesson are collected.
     namespace : dict, optional
         Pass ``globals()`` to take this lesson's parts from the running
@@ -408,11 +408,12 @@ def your_parts(lesson: str, *, namespace: dict | None = None, folder=None) -> Pa
         ``mine.<function name>`` is your function where it passed its check,
         the reference otherwise; displaying ``mine`` shows the table.
     """
+    from nncourse import course
     from nncourse.checks import EXERCISES
 
     if not isinstance(lesson, str):
-        raise TypeError(f"lesson must be a lesson name such as '05_backprop', got {type(lesson).__name__}")
-    lessons = list(dict.fromkeys(e.lesson for e in EXERCISES.values()))
+        raise TypeError(f"lesson must be a lesson name such as '05c_gradient_checking', got {type(lesson).__name__}")
+    lessons = sorted({e.lesson for e in EXERCISES.values()}, key=course.lesson_key)
     if lesson not in lessons:
         raise ValueError(f"lesson must be one of {lessons}, got {lesson!r}")
     if namespace is not None and not isinstance(namespace, dict):

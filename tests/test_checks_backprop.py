@@ -10,21 +10,29 @@ tested once for all lessons in tests/test_checks_mutations.py.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from nncourse import activations, backprop
 from nncourse.checks import EXERCISES, run_checks
 
-LESSON = "05_backprop"
-IDS = [e.id for e in EXERCISES.values() if e.lesson == LESSON]
+# Lesson 05 comes in three parts, one notebook each; every exercise belongs to the part that asks it.
+PARTS = {"05a_computational_graphs": ["activation-backward", "dense-backward", "value-class"],
+         "05b_backward_pass": ["softmax-ce-grad", "backward-pass", "softmax-backward", "sigmoid-bce-grad"],
+         "05c_gradient_checking": ["numerical-gradient", "bug-two-layer", "bug-linear-mse", "bug-l2-penalty"]}
+IDS = [e.id for e in EXERCISES.values() if e.lesson in PARTS]
 SEEDS = range(5)
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def test_lesson_has_its_exercises():
     assert IDS == ["activation-backward", "dense-backward", "softmax-ce-grad", "backward-pass", "numerical-gradient",
                    "value-class", "softmax-backward", "sigmoid-bce-grad", "bug-two-layer", "bug-linear-mse",
                    "bug-l2-penalty"]
+    assert {part: [e.id for e in EXERCISES.values() if e.lesson == part] for part in PARTS} == PARTS
     assert all(len(EXERCISES[i].mistakes) >= 4 for i in IDS)
     assert EXERCISES["softmax-ce-grad"].forbid_overflow
 
@@ -130,17 +138,13 @@ def test_the_forgotten_restore_is_reported_as_a_changed_x():
 
 # --- exercises added in issue 13, part 2: value-class, softmax-backward, sigmoid-bce-grad, the bug hunt ---
 
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
-
 from nncourse import gradient_check, layers, losses  # noqa: E402
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_backprop.ipynb"
 
 
 def _notebook_cell(marker: str) -> str:
-    """The source of the notebook's one code cell that contains ``marker``."""
-    cells = ["".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"] if c["cell_type"] == "code"]
+    """The source of the one code cell of lesson 05's parts that contains ``marker``."""
+    notebooks = [json.loads((NOTEBOOKS / f"{part}.ipynb").read_text()) for part in PARTS]
+    cells = ["".join(c["source"]) for nb in notebooks for c in nb["cells"] if c["cell_type"] == "code"]
     found = [c for c in cells if marker in c]
     assert len(found) == 1, f"{len(found)} code cells contain {marker!r}"
     return found[0]

@@ -76,9 +76,10 @@ def _zeros_like(value):
 
 
 def test_every_lesson_has_at_least_five_exercises():
+    # A lesson split into parts (05a_..., 05b_..., 05c_...) counts its parts together: it is one lesson.
     per_lesson = {}
     for exercise in EXERCISES.values():
-        per_lesson.setdefault(exercise.lesson, []).append(exercise.id)
+        per_lesson.setdefault(exercise.lesson[:2], []).append(exercise.id)
     short = {lesson: ids for lesson, ids in per_lesson.items()
              if len(ids) < (3 if lesson.startswith("08") else 5) and not lesson.startswith("00")}
     assert not short, f"lessons with too few exercises: {short}"

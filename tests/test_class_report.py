@@ -1,7 +1,7 @@
 """The class report (``report.json``, ``report.html``) and the mistake ids in ``gradebook.json``.
 
-A simulated class of ten on lesson 05 (three students with the sign error
-``y-minus-p`` in softmax-ce-grad, two with ``db-averaged`` in dense-backward)
+A simulated class of ten on lesson 05's part 2, ``05b_backward_pass`` (three students with the sign
+error ``y-minus-p`` in softmax-ce-grad, two who skip the activation's derivative in backward-pass)
 is judged through the grader's own path — the plain data a check hands over,
 read back and judged in this process — and must give exactly those counts;
 the slow test grades the same class end to end in the sandbox, and again from
@@ -30,9 +30,9 @@ from nncourse.grading.runner import CellOutcome
 from nncourse.grading.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON = "05_backprop"
+LESSON = "05b_backward_pass"
 SIGN_ERROR = ("softmax-ce-grad", "y-minus-p")
-DB_AS_A_MEAN = ("dense-backward", "db-averaged")
+DERIVATIVE_SKIPPED = ("backward-pass", "activation-derivative-skipped")
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -49,12 +49,12 @@ def _mistake(exercise_id: str, name: str):
 
 
 def class_plan() -> dict:
-    """Ten students: s00-s02 make the sign error, s03-s04 take db as a mean, the others are right."""
+    """Ten students: s00-s02 make the sign error, s03-s04 skip the activation's derivative, the others are right."""
     plan = {f"s{k:02d}": {} for k in range(10)}
     for k in range(3):
         plan[f"s{k:02d}"][SIGN_ERROR[0]] = SIGN_ERROR[1]
     for k in (3, 4):
-        plan[f"s{k:02d}"][DB_AS_A_MEAN[0]] = DB_AS_A_MEAN[1]
+        plan[f"s{k:02d}"][DERIVATIVE_SKIPPED[0]] = DERIVATIVE_SKIPPED[1]
     return plan
 
 
@@ -109,14 +109,14 @@ def test_generic_ids_are_exactly_those_the_checks_can_give():
 
 
 def test_diagnosis_of_keeps_only_ids_the_exercise_knows():
-    exercise = EXERCISES[DB_AS_A_MEAN[0]]
-    hint = next(m.hint for m in exercise.mistakes if m.name == DB_AS_A_MEAN[1])
+    exercise = EXERCISES[DERIVATIVE_SKIPPED[0]]
+    hint = next(m.hint for m in exercise.mistakes if m.name == DERIVATIVE_SKIPPED[1])
 
     def verdict(*failures):
         return Report(exercise.id, 5, tuple(failures))
 
-    assert cr.diagnosis_of(exercise, verdict(Failure("a", "r", DB_AS_A_MEAN[1], "forged hint"))) == (DB_AS_A_MEAN[1],
-                                                                                                     hint)
+    forged = verdict(Failure("a", "r", DERIVATIVE_SKIPPED[1], "forged hint"))
+    assert cr.diagnosis_of(exercise, forged) == (DERIVATIVE_SKIPPED[1], hint)
     assert cr.diagnosis_of(exercise, verdict(Failure("a", NOT_ATTEMPTED, None), Failure("b", "r", "generic:sign",
                                                                                          "minus"))) == (
         "generic:sign", "minus")
@@ -152,10 +152,10 @@ def test_the_simulated_class_gives_exactly_its_counts(simulated):
     assert (doc["students"], doc["lessons"]) == (10, [LESSON])
     assert doc["notebooks"] == {"total": 10, "handed_in": 10, "graded": 10, "missing": 0, "unreadable": 0,
                                 "refused": 0, "error": 0}
-    sign, db = _exercise(doc, SIGN_ERROR[0]), _exercise(doc, DB_AS_A_MEAN[0])
-    expected_hint = {e: next(m.hint for m in EXERCISES[e].mistakes if m.name == m_) for e, m_ in (SIGN_ERROR,
-                                                                                                DB_AS_A_MEAN)}
-    for row, (exercise_id, mistake), failed in ((sign, SIGN_ERROR, 3), (db, DB_AS_A_MEAN, 2)):
+    sign, skipped = _exercise(doc, SIGN_ERROR[0]), _exercise(doc, DERIVATIVE_SKIPPED[0])
+    expected_hint = {e: next(m.hint for m in EXERCISES[e].mistakes if m.name == m_)
+                     for e, m_ in (SIGN_ERROR, DERIVATIVE_SKIPPED)}
+    for row, (exercise_id, mistake), failed in ((sign, SIGN_ERROR, 3), (skipped, DERIVATIVE_SKIPPED, 2)):
         assert {k: row[k] for k in ("handed_in", "graded", "attempted", "passed", "failed", "not_attempted",
                                     "not_graded", "unmatched", "undiagnosed")} == {
             "handed_in": 10, "graded": 10, "attempted": 10, "passed": 10 - failed, "failed": failed,
@@ -163,9 +163,9 @@ def test_the_simulated_class_gives_exactly_its_counts(simulated):
         assert row["pass_rate"] == (10 - failed) / 10
         assert row["mistakes"] == [{"id": mistake, "count": failed, "hint": expected_hint[exercise_id]}]
         assert row["generic"] == []
-    others = [r for r in doc["exercises"] if r["id"] not in (SIGN_ERROR[0], DB_AS_A_MEAN[0])]
+    others = [r for r in doc["exercises"] if r["id"] not in (SIGN_ERROR[0], DERIVATIVE_SKIPPED[0])]
     assert all((r["passed"], r["failed"], r["mistakes"], r["pass_rate"]) == (10, 0, [], 1.0) for r in others)
-    assert [r["id"] for r in doc["exercises"][:2]] == [SIGN_ERROR[0], DB_AS_A_MEAN[0]], "hardest first"
+    assert [r["id"] for r in doc["exercises"][:2]] == [SIGN_ERROR[0], DERIVATIVE_SKIPPED[0]], "hardest first"
     assert doc["attention"] == []
     assert doc["run_time"]["lessons"][LESSON] == {"notebooks": 10, "median_seconds": 8.5, "slowest_seconds": 13.0}
 
@@ -173,7 +173,7 @@ def test_the_simulated_class_gives_exactly_its_counts(simulated):
 def test_the_score_distribution_is_exact(simulated):
     doc = simulated["report"]
     top = sum(e.points for e in EXERCISES.values() if e.lesson == LESSON)
-    scores = sorted([top - EXERCISES[SIGN_ERROR[0]].points] * 3 + [top - EXERCISES[DB_AS_A_MEAN[0]].points] * 2
+    scores = sorted([top - EXERCISES[SIGN_ERROR[0]].points] * 3 + [top - EXERCISES[DERIVATIVE_SKIPPED[0]].points] * 2
                     + [top] * 5)
     lesson = doc["scores"]["lessons"][LESSON]
     assert (lesson["n"], lesson["max_points"], lesson["min"], lesson["max"]) == (10, top, scores[0], top)
@@ -317,7 +317,7 @@ def test_the_report_renders_offline_in_chromium_with_visible_figures(simulated):
         assert figure["bars"] >= 2
     pass_rates = figures[-1]
     assert "pass rate (% of graded notebooks that passed)" in pass_rates["labels"]
-    assert {SIGN_ERROR[0], DB_AS_A_MEAN[0], "70\u00a0%", "80\u00a0%"} <= set(pass_rates["labels"])
+    assert {SIGN_ERROR[0], DERIVATIVE_SKIPPED[0], "70\u00a0%", "80\u00a0%"} <= set(pass_rates["labels"])
     assert any(label.startswith("score (% of") for label in figures[0]["labels"]) and "students" in figures[0]["labels"]
 
 
@@ -364,11 +364,11 @@ def test_grading_the_simulated_class_writes_the_report_and_a_rerun_writes_it_aga
     summary = grade_submissions(base / "subs", out, jobs=2, notebooks=base / "notebooks", limits=limits)
     assert (summary["run"], summary["errors"]) == (10, 0)
     doc = json.loads((out / "report.json").read_text())
-    sign, db = _exercise(doc, SIGN_ERROR[0]), _exercise(doc, DB_AS_A_MEAN[0])
+    sign, skipped = _exercise(doc, SIGN_ERROR[0]), _exercise(doc, DERIVATIVE_SKIPPED[0])
     assert (sign["failed"], sign["passed"], sign["mistakes"][0]["id"], sign["mistakes"][0]["count"]) == (
         3, 7, SIGN_ERROR[1], 3)
-    assert (db["failed"], db["passed"], db["mistakes"][0]["id"], db["mistakes"][0]["count"]) == (
-        2, 8, DB_AS_A_MEAN[1], 2)
+    assert (skipped["failed"], skipped["passed"], skipped["mistakes"][0]["id"], skipped["mistakes"][0]["count"]) == (
+        2, 8, DERIVATIVE_SKIPPED[1], 2)
     assert all(len(r["mistakes"]) <= 1 and r["unmatched"] == 0 for r in doc["exercises"])
     assert sum(r["failed"] for r in doc["exercises"]) == 5
     assert doc["scores"]["lessons"][LESSON]["n"] == 10 and doc["attention"] == []

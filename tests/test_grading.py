@@ -37,6 +37,7 @@ from pathlib import Path
 
 import pytest
 
+from nncourse import course
 from nncourse.checks import EXERCISES
 from nncourse.grading import check as check_cmd
 from nncourse.grading import notebook_format as nf
@@ -47,7 +48,7 @@ from nncourse.grading.report import feedback_folder
 from nncourse.grading.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = [p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = [p for p in course.lessons(ROOT / "notebooks")
              if any(e.lesson == p.stem for e in EXERCISES.values())]
 
 pytestmark = pytest.mark.skipif(not NOTEBOOKS, reason="no lesson notebook with registered exercises yet")

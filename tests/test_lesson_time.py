@@ -16,8 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from nncourse import course
+
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = course.lessons(ROOT / "notebooks")
 # Lessons whose time statement is not checked yet (issue 13's second part brought lessons 03 and 05-08 in
 # line, so none is left): a lesson listed here must not state a time in the standard form, and the test
 # below says so when it does, so that no lesson silently escapes the check.

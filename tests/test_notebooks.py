@@ -20,12 +20,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from nncourse import course
 from nncourse.grading import notebook_format as nf
 from nncourse.checks import EXERCISES
 from nncourse.grading.release import student_copy_text
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = course.lessons(ROOT / "notebooks")
 LESSONS = sorted({e.lesson for e in EXERCISES.values()})
 
 

@@ -168,3 +168,37 @@ def test_nbgrader_command_writes_sources_with_diagrams_inside_and_refuses_unknow
     messages = write_course(tmp_path / "other", ["00_start_here"])
     assert (tmp_path / "other" / "nbgrader_config.py").read_text() == "c = get_config()\n"
     assert any(m.startswith("note: add `c.ClearOutput.enabled = False`") for m in messages)
+
+
+# --------------------------------------------------------------------------- #
+# Lesson discovery: one function for every tool that walks the course
+# --------------------------------------------------------------------------- #
+
+
+def test_lessons_are_numbered_notebooks_with_an_optional_part_letter_in_course_order(tmp_path):
+    from nncourse import course
+
+    names = ["06_gradient_descent.ipynb", "05b_backward_pass.ipynb", "00_start_here.ipynb", "05a_graphs.ipynb",
+             "10_later.ipynb", "05c_checking.ipynb", "04_loss.ipynb"]
+    not_lessons = ["05_backprop-Copy1.ipynb", "5_short.ipynb", "05AB_two_letters.ipynb", "05A_capital.ipynb",
+                   "notes.ipynb", "05a_graphs.py", "05a_.ipynb"]
+    for name in names + not_lessons:
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in course.lessons(tmp_path)] == [
+        "00_start_here.ipynb", "04_loss.ipynb", "05a_graphs.ipynb", "05b_backward_pass.ipynb", "05c_checking.ipynb",
+        "06_gradient_descent.ipynb", "10_later.ipynb"]
+    assert course.lesson_key("05b_backward_pass") < course.lesson_key("05c_gradient_checking") < course.lesson_key(
+        "06_gradient_descent")
+    with pytest.raises(ValueError, match="expected a lesson notebook name such as '05a_computational_graphs', got 'x'"):
+        course.lesson_key("x")
+
+
+def test_the_course_lessons_are_found_by_the_one_function():
+    from nncourse import course
+    from nncourse.grading.release import instructor_notebooks
+
+    stems = [p.stem for p in course.lessons()]
+    assert stems[0] == "00_start_here" and stems[-1] == "08_capstone_digits"
+    assert [s for s in stems if s.startswith("05")] == ["05a_computational_graphs", "05b_backward_pass",
+                                                        "05c_gradient_checking"]
+    assert instructor_notebooks() == course.lessons()

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nncourse import course
 from nncourse.checks import EXERCISES, _exchange, check, run_checks
 from nncourse.checks._running import exercise_rng
 from nncourse.grading import _record, cgroups, sandbox
@@ -48,7 +49,7 @@ from nncourse.grading._files import read_regular_file
 from nncourse.grading.rebuild import SubmissionError, parse_submission, rebuild
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = [p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = [p for p in course.lessons(ROOT / "notebooks")
              if any(e.lesson == p.stem for e in EXERCISES.values())]
 EXERCISE = "relu" if "relu" in EXERCISES else next(iter(EXERCISES))
 

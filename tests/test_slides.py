@@ -7,8 +7,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from nncourse import course
+
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = course.lessons(ROOT / "notebooks")
 # nbconvert's slide types: "-" continues the current slide, "notes" becomes speaker notes.
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
 

@@ -28,8 +28,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from nncourse import course
+
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = course.lessons(ROOT / "notebooks")
 KATEX_DIR = ROOT / "tests" / "katex"
 TYPESET_JS = KATEX_DIR / "typeset.js"
 

@@ -29,8 +29,10 @@ from pathlib import Path
 
 import pytest
 
+from nncourse import course
+
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [p.name for p in course.lessons(ROOT / "notebooks")]
 IMAGES = sorted(p.name for p in (ROOT / "images").glob("*.png"))
 
 pytestmark = pytest.mark.slow

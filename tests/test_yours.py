@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nncourse import activations, yours
+from nncourse import activations, course, yours
 from nncourse.checks import EXERCISES, set_result_sink
 from nncourse.grading import notebook_format as nf
 from nncourse.grading.release import instructor_notebooks, student_copy_text
 from nncourse.yours import Parts, your_parts
 
-LESSONS = list(dict.fromkeys(e.lesson for e in EXERCISES.values()))
+LESSONS = sorted({e.lesson for e in EXERCISES.values()}, key=course.lesson_key)
 NOTEBOOKS = {p.stem: p for p in instructor_notebooks()}
 
 
@@ -76,6 +76,22 @@ def test_a_solved_workspace_uses_every_part_of_yours(tmp_path):
     np.testing.assert_array_equal(mine.relu(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 2.0])
     assert not mine.notes
     assert repr(mine).splitlines()[-1] == f"{len(EXERCISES)} of {len(EXERCISES)} parts are yours; the others are the reference."
+
+
+def test_a_part_of_a_split_lesson_reads_the_earlier_parts_from_their_own_notebooks(tmp_path):
+    # Lesson 5 comes in three notebooks; part 3 runs alone, so parts 1 and 2 come from their saved files.
+    part_3 = "05c_gradient_checking"
+    for lesson in LESSONS[:LESSONS.index(part_3)]:
+        _solved(tmp_path, lesson)
+    mine = your_parts(part_3, folder=tmp_path, namespace={"numerical_gradient": EXERCISES["numerical-gradient"].reference})
+    assert [lesson for lesson in LESSONS if lesson.startswith("05")] == [
+        "05a_computational_graphs", "05b_backward_pass", part_3]
+    for name, lesson in (("dense_backward", "05a_computational_graphs"), ("backward", "05b_backward_pass")):
+        assert (mine.part(name).lesson, mine.part(name).source) == (lesson, "yours")
+        assert getattr(mine, name).__module__ == f"nncourse_yours_{lesson}"
+    assert mine.part("numerical_gradient").source == "yours"
+    rows = [line.split()[0] for line in repr(mine).splitlines()[1:-1]]
+    assert {"05a", "05b", "05c"} <= set(rows), "the table names the part, not just the lesson's number"
 
 
 def test_released_copies_use_the_reference_and_say_not_attempted(tmp_path):
@@ -288,9 +304,10 @@ def test_re_checks_never_feed_a_grading_result_sink(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, error, words", [
-    ({"lesson": 5}, TypeError, "lesson must be a lesson name such as '05_backprop', got int"),
-    ({"lesson": "05_backprob"}, ValueError, "lesson must be one of"),
-    ({"lesson": "05_backprop", "namespace": [1]}, TypeError, "namespace must be a dict such as globals(), got list"),
+    ({"lesson": 5}, TypeError, "lesson must be a lesson name such as '05c_gradient_checking', got int"),
+    ({"lesson": "05c_gradient_checkin"}, ValueError, "lesson must be one of"),
+    ({"lesson": "05c_gradient_checking", "namespace": [1]}, TypeError,
+     "namespace must be a dict such as globals(), got list"),
 ])
 def test_bad_arguments_are_named(kwargs, error, words):
     with pytest.raises(error, match=words.replace("(", r"\(").replace(")", r"\)")):

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import nbformat
 
+from nncourse import course
+
 ROOT = Path(__file__).resolve().parents[1]
 
 WORDS_PER_MINUTE = 120
@@ -118,7 +120,7 @@ def agrees(estimated: float, stated: int) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
-    paths = parser.parse_args(argv).notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = parser.parse_args(argv).notebooks or course.lessons(ROOT / "notebooks")
     for path in paths:
         notebook = nbformat.read(path, as_version=4)
         found, stated = estimate(notebook), stated_minutes(notebook)

@@ -1,4 +1,5 @@
-"""Exercise checks for lesson 05 (``05_backprop.ipynb``).
+"""Exercise checks for lesson 05, in three parts: ``05a_computational_graphs.ipynb``,
+``05b_backward_pass.ipynb`` and ``05c_gradient_checking.ipynb``.
 
 Exercises, warm-up first: ``activation-backward`` (dZ = dA * g'(Z)),
 ``dense-backward`` (dX, dW, db of Z = XW + b), ``softmax-ce-grad`` (the fused
@@ -33,7 +34,10 @@ from ._running import ArgumentModified
 from .activations import _with_zeros
 from .loss import _logit_cases
 
-LESSON = "05_backprop"
+# The lesson is split into three notebooks; each exercise belongs to the part that asks it.
+GRAPHS = "05a_computational_graphs"
+BACKWARD_PASS = "05b_backward_pass"
+CHECKING = "05c_gradient_checking"
 
 
 # --------------------------------------------------------------------------- #
@@ -75,7 +79,7 @@ _G_PRIME = {"sigmoid": act.sigmoid_grad, "tanh": act.tanh_grad, "relu": act.relu
 
 register(Exercise(
     id="activation-backward",
-    lesson=LESSON,
+    lesson=GRAPHS,
     title="Backward through an activation: dZ = dA * g'(Z)",
     points=2,
     reference=backprop.activation_backward,
@@ -149,7 +153,7 @@ def _dense_with(dX=None, dW=None, db=None):
 
 register(Exercise(
     id="dense-backward",
-    lesson=LESSON,
+    lesson=GRAPHS,
     title="Backward through a dense layer: dX = dZ W^T, dW = X^T dZ, db = sum of dZ",
     points=3,
     reference=backprop.dense_backward,
@@ -210,7 +214,7 @@ def _subtract_columns(Z, y):
 
 register(Exercise(
     id="softmax-ce-grad",
-    lesson=LESSON,
+    lesson=BACKWARD_PASS,
     title="The fused softmax + cross-entropy gradient (P - Y) / n",
     points=2,
     reference=losses.softmax_cross_entropy_grad,
@@ -334,7 +338,7 @@ def _backward_own_activation(dZ_out, cache):
 
 register(Exercise(
     id="backward-pass",
-    lesson=LESSON,
+    lesson=BACKWARD_PASS,
     title="The backward pass of a whole network, from dZ at the logits to every (dW, db)",
     points=4,
     reference=backprop.backward,
@@ -449,7 +453,7 @@ def _numerical_one_axis(f, x, h=1e-5):
 
 register(Exercise(
     id="numerical-gradient",
-    lesson=LESSON,
+    lesson=CHECKING,
     title="A centred-difference gradient checker",
     points=3,
     reference=numerical_gradient,
@@ -742,7 +746,7 @@ def _value_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="value-class",
-    lesson=LESSON,
+    lesson=GRAPHS,
     title="A scalar autograd engine: Value with +, *, tanh, relu and backward()",
     points=4,
     reference=Value,
@@ -827,7 +831,7 @@ def _first_row_jacobian(dP, P):
 
 register(Exercise(
     id="softmax-backward",
-    lesson=LESSON,
+    lesson=BACKWARD_PASS,
     title="The softmax's backward pass, dZ = P * (dP - sum(dP * P)), derived from its Jacobian",
     points=3,
     reference=softmax_backward,
@@ -900,7 +904,7 @@ def _sigmoid_bce(rule):
 
 register(Exercise(
     id="sigmoid-bce-grad",
-    lesson=LESSON,
+    lesson=BACKWARD_PASS,
     title="The fused sigmoid + binary cross-entropy gradient (p - y) / N, by the chain rule",
     points=2,
     reference=losses.binary_cross_entropy_with_logits_grad,
@@ -995,7 +999,7 @@ def _two_layer_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="bug-two-layer",
-    lesson=LESSON,
+    lesson=CHECKING,
     title="Find and fix the bug: a two-layer network's backward pass",
     points=1,
     reference=two_layer_grads,
@@ -1049,7 +1053,7 @@ def _linear_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="bug-linear-mse",
-    lesson=LESSON,
+    lesson=CHECKING,
     title="Find and fix the bug: the gradients of a linear model's mean squared error",
     points=1,
     reference=linear_mse_grads,
@@ -1113,7 +1117,7 @@ def _penalty_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="bug-l2-penalty",
-    lesson=LESSON,
+    lesson=CHECKING,
     title="Find and fix the bug: gradients of a loss with an L2 penalty",
     points=1,
     reference=penalised_grads,

@@ -24,14 +24,16 @@ def notebook_order() -> dict[str, int]:
 
 
 def run(args) -> int:
+    from nncourse import course
     from nncourse.checks import EXERCISES
 
     order = notebook_order()
     rows = [e for e in EXERCISES.values() if args.lesson in (None, e.lesson)]
     # Exercises no notebook asks (none today) come last, in the order the checks define them.
-    rows.sort(key=lambda e: (e.lesson, order.get(e.id, len(order))))
+    rows.sort(key=lambda e: (course.lesson_key(e.lesson), order.get(e.id, len(order))))
     width = max((len(e.id) for e in rows), default=2)
+    lesson_width = max((len(e.lesson) for e in rows), default=6)
     for e in rows:
-        print(f"{e.lesson:<22} {e.id:<{width}}  {e.points:>2} pt  {e.title}")
+        print(f"{e.lesson:<{lesson_width}} {e.id:<{width}}  {e.points:>2} pt  {e.title}")
     print(f"{len(rows)} exercises, {sum(e.points for e in rows)} points")
     return 0

@@ -74,7 +74,7 @@ def instructor_folder(base: Path) -> tuple[Path, list[str]]:
     messages = []
     copy_root = base / "instructor"
     for kind, source in (("notebooks", course.notebooks_folder()), ("images", course.images_folder())):
-        for path in sorted(source.glob("[0-9][0-9]_*.ipynb" if kind == "notebooks" else "*.png")):
+        for path in course.lessons(source) if kind == "notebooks" else sorted(source.glob("*.png")):
             target = copy_root / kind / path.name
             if target.exists():
                 continue

@@ -9,20 +9,48 @@ repository), so the two layouts keep the same shape, ``images/`` next to
 
 * installed from a wheel (``pip install nncourse``): ``<site-packages>/nncourse/course/``;
 * installed from a clone (``pip install -e .``, what ``course.py`` does): the clone itself.
+
+A lesson is a notebook named ``NN_name.ipynb`` or, for a lesson split into parts,
+``NNx_name.ipynb`` (``05a_computational_graphs``, ``05b_...``): :func:`lessons` finds
+them, in course order, for every tool that walks the course.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+#: A lesson notebook's file name: two digits, an optional part letter, ``_``, a name.
+LESSON_FILE = re.compile(r"(?P<number>\d\d)(?P<part>[a-z]?)_\w+\.ipynb")
 
 _PACKAGED = Path(__file__).resolve().parent
 _CLONE = _PACKAGED.parents[1]
 
 
+def is_lesson(name: str) -> bool:
+    """True when ``name`` (a file name, not a path) is a lesson notebook's: ``NN_name.ipynb`` or ``NNx_name.ipynb``."""
+    return LESSON_FILE.fullmatch(name) is not None
+
+
+def lesson_key(name: str) -> tuple[int, str, str]:
+    """Sort key of a lesson's file name or stem in course order: number, then part letter (``05b`` after ``05a``)."""
+    match = LESSON_FILE.fullmatch(name if name.endswith(".ipynb") else f"{name}.ipynb")
+    if match is None:
+        raise ValueError(f"expected a lesson notebook name such as '05a_computational_graphs', got {name!r}")
+    return int(match["number"]), match["part"], name
+
+
+def lessons(folder: Path | None = None) -> list[Path]:
+    """The lesson notebooks in ``folder`` (default: the course's own ``notebooks/``), in course order."""
+    folder = notebooks_folder() if folder is None else Path(folder)
+    found = [p for p in folder.glob("[0-9][0-9]*_*.ipynb") if is_lesson(p.name)]
+    return sorted(found, key=lambda p: lesson_key(p.name))
+
+
 def root() -> Path:
     """The folder that holds ``notebooks/`` and ``images/``; raise ``FileNotFoundError`` when neither layout has them."""
     for candidate in (_PACKAGED, _CLONE):
-        if (candidate / "notebooks").is_dir() and any((candidate / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        if (candidate / "notebooks").is_dir() and lessons(candidate / "notebooks"):
             return candidate
     raise FileNotFoundError(
         f"the course's lesson notebooks are missing: neither {_PACKAGED / 'notebooks'} (an installed wheel) "
@@ -31,7 +59,7 @@ def root() -> Path:
 
 
 def notebooks_folder() -> Path:
-    """The instructor notebooks (with the answers), ``NN_name.ipynb``."""
+    """The instructor notebooks (with the answers), ``NN_name.ipynb`` and ``NNx_name.ipynb``."""
     return root() / "notebooks"
 
 

@@ -55,12 +55,12 @@ os.umask(_UMASK)
 
 
 def instructor_notebooks(folder: Path | None = None) -> list[Path]:
-    """The lesson notebooks (``NN_name.ipynb``) of ``folder`` (default: the course's own), in course order."""
+    """The lesson notebooks of ``folder`` (default: the course's own), in course order (:func:`course.lessons`)."""
     folder = Path(folder) if folder is not None else course.notebooks_folder()
     if not folder.is_dir():
         raise ValueError(f"instructor notebooks folder {str(folder)!r} does not exist; "
                          "pass the course's notebooks/ folder")
-    return sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    return course.lessons(folder)
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"

@@ -1,4 +1,4 @@
-"""Lesson 05's demo: the computational graph of a tiny network, stepped node by node.
+"""Lesson 05's demo (``05c_gradient_checking``): the computational graph of a tiny network, stepped node by node.
 
 The network has two inputs, one sigmoid hidden unit and one sigmoid output
 trained with binary cross-entropy, written as scalar operations so that every
