@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from nncourse.checks import EXERCISES
+from nncourse.course import lessons
 from nncourse.grading import notebook_format as nf
 from nncourse.grading import release as rel
 from nncourse.grading.dependencies import SKIP_TAG, needed_cells, skip_unneeded, unread_imports
@@ -25,7 +26,7 @@ from nncourse.grading.grade import grade_submissions
 from nncourse.grading.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NOTEBOOKS = lessons(ROOT / "notebooks")
 
 
 def needed(*cells: str, required=None) -> set[int]:
