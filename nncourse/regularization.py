@@ -1,4 +1,5 @@
-"""Lesson 07 (``07_regularization.ipynb``): penalties, dropout, early stopping, data splits.
+"""Lesson 07 (``07a_overfitting_and_l2.ipynb``: data splits, the L2 penalty;
+``07b_l1_dropout_early_stopping.ipynb``: the L1 penalty, dropout, early stopping).
 
 The regularised loss of the course (the README's "Notation" section) is
 

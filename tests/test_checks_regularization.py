@@ -10,14 +10,20 @@ tested once for all lessons in tests/test_checks_mutations.py.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from nncourse import regularization as reg
 from nncourse.checks import EXERCISES, CheckFailed, check, run_checks
 
-LESSON = "07_regularization"
-IDS = [e.id for e in EXERCISES.values() if e.lesson == LESSON]
+# Lesson 7's two parts and the exercises each one holds.
+PARTS = {"07a_overfitting_and_l2": {"train-val-split", "l2-penalty", "l2-grad", "ridge-weights"},
+         "07b_l1_dropout_early_stopping": {"l1-grad", "dropout-forward", "dropout-backward", "early-stopping"}}
+IDS = [e.id for e in EXERCISES.values() if e.lesson in PARTS]
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 FUNCTION_IDS = [i for i in IDS if EXERCISES[i].kind == "function"]
 
 
@@ -40,6 +46,15 @@ def test_lesson_has_at_least_five_exercises():
     assert set(IDS) == {"l2-penalty", "l2-grad", "l1-grad", "dropout-forward", "dropout-backward", "early-stopping",
                         "train-val-split", "ridge-weights"}
     assert EXERCISES["early-stopping"].kind == "class"
+    assert {part: {e.id for e in EXERCISES.values() if e.lesson == part} for part in PARTS} == PARTS
+
+
+@pytest.mark.parametrize("part", sorted(PARTS))
+def test_each_part_holds_the_answer_and_check_cells_of_its_exercises(part):
+    notebook = json.loads((NOTEBOOKS / f"{part}.ipynb").read_text())
+    grade_ids = {c["metadata"].get("nbgrader", {}).get("grade_id") for c in notebook["cells"]}
+    assert {i for i in IDS if i in grade_ids} == PARTS[part]
+    assert {f"{i}-check" for i in IDS if f"{i}-check" in grade_ids} == {f"{i}-check" for i in PARTS[part]}
 
 
 def test_class_stub_is_not_attempted():

@@ -1,4 +1,6 @@
-"""Exercise checks for lesson 07 (``07_regularization.ipynb``).
+"""Exercise checks for lesson 07, in two parts: ``07a_overfitting_and_l2.ipynb`` (the split, the L2
+penalty and its gradient, ridge regression) and ``07b_l1_dropout_early_stopping.ipynb`` (the L1
+subgradient, dropout, early stopping).
 
 References are the package's functions in :mod:`nncourse.regularization`.
 The conventions checked (``COURSE.md``): penalties on weight matrices only,
@@ -22,7 +24,9 @@ from .. import regularization as reg
 from ._definitions import Case, Exercise, Mistake, register
 from ._running import ArgumentModified
 
-LESSON = "07_regularization"
+# Lesson 7 comes in two parts; each exercise names the part it lives in.
+OVERFITTING_AND_L2 = "07a_overfitting_and_l2"
+L1_DROPOUT_EARLY_STOPPING = "07b_l1_dropout_early_stopping"
 
 
 def _params(rng, sizes):
@@ -67,7 +71,7 @@ def _l2p_mean(params, l2):
 
 
 register(Exercise(
-    id="l2-penalty", lesson=LESSON, title="The L2 penalty over every weight matrix", points=1,
+    id="l2-penalty", lesson=OVERFITTING_AND_L2, title="The L2 penalty over every weight matrix", points=1,
     reference=reg.l2_penalty, make_cases=_l2_penalty_cases,
     mistakes=(
         Mistake("biases-penalised", _l2p_biases,
@@ -118,7 +122,7 @@ def _matrix_cases(rng, with_zeros=False):
 
 
 register(Exercise(
-    id="l2-grad", lesson=LESSON, title="The gradient of the L2 penalty", points=1,
+    id="l2-grad", lesson=OVERFITTING_AND_L2, title="The gradient of the L2 penalty", points=1,
     reference=reg.l2_grad, make_cases=lambda rng: _matrix_cases(rng) + [
         Case("strength 1 on a (3, 2) matrix: the gradient equals W, but as a new array", (rng.standard_normal((3, 2)), 1.0))],
     fresh_result=True,
@@ -157,7 +161,7 @@ def _l1_divide(W, l1):
 
 
 register(Exercise(
-    id="l1-grad", lesson=LESSON, title="The subgradient of the L1 penalty", points=2,
+    id="l1-grad", lesson=L1_DROPOUT_EARLY_STOPPING, title="The subgradient of the L1 penalty", points=2,
     reference=reg.l1_grad, make_cases=_l1_cases,
     mistakes=(
         Mistake("sign-0-1", lambda W, l1: l1 * np.where(W >= 0, 1.0, -1.0),
@@ -222,7 +226,7 @@ def _dropout_factory(*, rescale="divide", keep_if_below=False, always=False, cac
 
 
 register(Exercise(
-    id="dropout-forward", lesson=LESSON, title="Inverted dropout, forward", points=2,
+    id="dropout-forward", lesson=L1_DROPOUT_EARLY_STOPPING, title="Inverted dropout, forward", points=2,
     reference=reg.dropout_forward, make_cases=_dropout_cases, run=_run_dropout, output_names=("out", "mask"),
     fresh_result=True,
     mistakes=(
@@ -299,7 +303,7 @@ def _db_fresh_mask(dout, cache):
 
 
 register(Exercise(
-    id="dropout-backward", lesson=LESSON, title="Inverted dropout, backward", points=1,
+    id="dropout-backward", lesson=L1_DROPOUT_EARLY_STOPPING, title="Inverted dropout, backward", points=1,
     reference=reg.dropout_backward, make_cases=_dropout_backward_cases,
     mistakes=(
         Mistake("mask-ignored", _db_ignores_mask,
@@ -463,7 +467,7 @@ class _ESNoMinDelta(reg.EarlyStopping):
 
 
 register(Exercise(
-    id="early-stopping", lesson=LESSON, title="Early stopping that keeps the best weights", points=3,
+    id="early-stopping", lesson=L1_DROPOUT_EARLY_STOPPING, title="Early stopping that keeps the best weights", points=3,
     reference=reg.EarlyStopping, make_cases=_early_cases, run=_run_early_stopping, kind="class",
     mistakes=(
         Mistake("no-copy", _ESNoCopy,
@@ -589,7 +593,7 @@ def _split_factory(*, stratified=True, pair_broken=False, overlap=False, final_s
 
 
 register(Exercise(
-    id="train-val-split", lesson=LESSON, title="A seeded, stratified train/validation/test split", points=2,
+    id="train-val-split", lesson=OVERFITTING_AND_L2, title="A seeded, stratified train/validation/test split", points=2,
     reference=reg.train_val_test_split, make_cases=_split_cases, run=_run_split,
     mistakes=(
         Mistake("not-stratified", _split_factory(stratified=False),
@@ -642,7 +646,7 @@ def ridge_weights(X, y, l2):
     ridge regression in the course's conventions (MSE a mean without ½, penalty
     :math:`\\frac{\\lambda_2}{2}\\lVert w\\rVert^2`). ``X``: ``(n, n_in)``; ``y``: ``(n,)``;
     ``l2 >= 0`` (``> 0`` when :math:`X^\\top X` is singular). Returns ``w`` of shape
-    ``(n_in,)``. The reference of ``ridge-weights`` (lesson 07).
+    ``(n_in,)``. The reference of ``ridge-weights`` (lesson 07, part 1).
     """
     n, n_in = X.shape
     return np.linalg.solve(X.T @ X + 0.5 * n * l2 * np.eye(n_in), X.T @ y)
@@ -686,7 +690,7 @@ def _ridge_each_weight_alone(X, y, l2):
 
 
 register(Exercise(
-    id="ridge-weights", lesson=LESSON, title="The weights of ridge regression, derived in the course's conventions",
+    id="ridge-weights", lesson=OVERFITTING_AND_L2, title="The weights of ridge regression, derived in the course's conventions",
     points=3, reference=ridge_weights, make_cases=_ridge_cases, rtol=1e-6, atol=1e-9,
     mistakes=(
         Mistake("penalty-not-scaled-by-n", _ridge_with(lambda n, l2: l2),

@@ -1,4 +1,5 @@
-"""Lesson 07's demo: a regularization playground trained live, a few epochs per frame.
+"""Lesson 07's demo (part 2, ``07b_l1_dropout_early_stopping``): a regularization playground
+trained live, a few epochs per frame.
 
 :func:`regularization_demo` trains a 2-48-48-K ReLU network (K classes) on a small, noisy
 2-D dataset with the L1/L2 strengths, dropout rate and early stopping chosen
