@@ -476,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-students", type=int, default=2,
                         help="students for the nbgrader comparison (each hands in every --scale-lessons notebook)")
     parser.add_argument("--shard-students", type=int, default=12, help="students of the sharded class")
-    parser.add_argument("--scale-lessons", default="02_activations,05b_backward_pass",
+    parser.add_argument("--scale-lessons", default="02a_activation_functions,05b_backward_pass",
                         help="lessons of the nbgrader comparison and the sharded class (default %(default)s)")
     parser.add_argument("--force", action="store_true",
                         help="measure with 2 threads even when other processes keep a core busy")
