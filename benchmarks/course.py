@@ -75,7 +75,7 @@ def _junit_times(junit: Path) -> tuple[dict[str, float], list[tuple[str, float]]
     totals: dict[str, float] = {}
     cells = []
     for case in ET.parse(junit).getroot().iter("testcase"):
-        # classname is the notebook's path with dots: "notebooks.02_activations.ipynb"
+        # classname is the notebook's path with dots: "notebooks.02a_activation_functions.ipynb"
         stem = case.get("classname", "").removesuffix(".ipynb").rsplit(".", 1)[-1]
         seconds = float(case.get("time", 0.0))
         totals[stem] = totals.get(stem, 0.0) + seconds

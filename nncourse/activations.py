@@ -1,4 +1,4 @@
-"""Lesson 02 (``02_activations.ipynb``): activation functions and their derivatives.
+"""Lesson 02 (``02a_activation_functions.ipynb``, ``02b_softmax_and_saturation.ipynb``): activation functions and their derivatives.
 
 Each activation ``g`` acts element by element on the pre-activation ``Z`` of a
 layer, ``A = g(Z)``; softmax is the exception and acts along one axis. Every

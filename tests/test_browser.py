@@ -241,7 +241,7 @@ def _is_check(cell) -> bool:
 
 
 def _lesson_has_demo_module(served_path: str) -> bool:
-    """Lessons 01-07 each have a demo module, named as the notebook without its number (02_activations)."""
+    """Lessons 01-07 each have a demo module, named as the notebook without its number (03_forward_pass)."""
     from nncourse.widgets import _DEMOS
 
     stem = Path(served_path).stem

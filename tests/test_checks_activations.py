@@ -16,14 +16,16 @@ import pytest
 from nncourse import activations as act
 from nncourse.checks import EXERCISES, exercise_rng, run_checks
 
-LESSON = "02_activations"
-IDS = [e.id for e in EXERCISES.values() if e.lesson == LESSON]
+PARTS = {"02a_activation_functions": ["collapse-linear", "relu", "relu-grad", "leaky-relu", "tanh-grad", "sigmoid-grad"],
+         "02b_softmax_and_saturation": ["sigmoid", "softmax", "relu-bumps"]}
+IDS = [e.id for e in EXERCISES.values() if e.lesson in PARTS]
 SEEDS = range(5)
 
 
 def test_lesson_has_its_exercises():
     assert IDS == ["collapse-linear", "relu", "relu-grad", "leaky-relu", "tanh-grad", "sigmoid-grad", "sigmoid",
                    "softmax", "relu-bumps"]
+    assert {part: [e.id for e in EXERCISES.values() if e.lesson == part] for part in PARTS} == PARTS
     assert all(EXERCISES[i].mistakes for i in IDS)
 
 

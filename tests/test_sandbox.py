@@ -494,7 +494,7 @@ def test_the_canary_aborts_a_batch_on_a_broken_environment(grading_sandbox, brok
     from importlib.metadata import version
 
     by_stem = {p.stem: p for p in NOTEBOOKS}
-    lesson = by_stem.get("02_activations") or NOTEBOOKS[-1]
+    lesson = by_stem.get("02a_activation_functions") or NOTEBOOKS[-1]
     env, options = {}, []
     if broken == "damaged-font-cache":
         cache = tmp_path / "cache" / "nncourse" / f"matplotlib-{version('matplotlib')}"

@@ -112,7 +112,7 @@ def test_every_demo_shows_its_first_frame_as_a_still_in_the_deck(notebook):
 
 
 def test_the_opening_is_split_so_that_the_title_slide_fits():
-    lesson = next(p for p in LESSONS if p.stem == "02_activations")
+    lesson = next(p for p in LESSONS if p.stem == "02a_activation_functions")
     original, deck = nbformat.read(lesson, as_version=4), slides.deck_notebook(lesson)
     assert "Learning objectives" in original.cells[0].source
     assert "Learning objectives" not in deck.cells[0].source and deck.cells[0].source.startswith("# Lesson 2")

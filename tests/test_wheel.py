@@ -118,7 +118,7 @@ def test_release_from_the_wheel(installed, tmp_path):
                 for path in out.glob("*.ipynb") for cell in json.loads(path.read_text())["cells"]
                 for name, bundle in (cell.get("attachments") or {}).items()}
     assert attached == {image: (ROOT / "images" / image).read_bytes() for image in IMAGES}
-    answer = json.loads((out / "02_activations.ipynb").read_text())
+    answer = json.loads((out / "02a_activation_functions.ipynb").read_text())
     assert "replace this line with your code" in json.dumps(answer)
 
 

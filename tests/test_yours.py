@@ -72,7 +72,7 @@ def test_a_solved_workspace_uses_every_part_of_yours(tmp_path):
     assert not not_yours, not_yours
     # The learner's function, run from their notebook, not the package's.
     assert mine.relu is not EXERCISES["relu"].reference
-    assert mine.relu.__module__ == "nncourse_yours_02_activations"
+    assert mine.relu.__module__ == "nncourse_yours_02a_activation_functions"
     np.testing.assert_array_equal(mine.relu(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 2.0])
     assert not mine.notes
     assert repr(mine).splitlines()[-1] == f"{len(EXERCISES)} of {len(EXERCISES)} parts are yours; the others are the reference."
@@ -106,14 +106,14 @@ def test_released_copies_use_the_reference_and_say_not_attempted(tmp_path):
 
 def test_a_wrong_part_is_flagged_and_the_reference_takes_its_place(tmp_path):
     _solved(tmp_path, "01_linear_algebra")
-    _with_answer(tmp_path, "02_activations", "relu", WRONG_RELU)
-    mine = your_parts("02_activations", folder=tmp_path)
+    _with_answer(tmp_path, "02a_activation_functions", "relu", WRONG_RELU)
+    mine = your_parts("02a_activation_functions", folder=tmp_path)
     relu = mine.part("relu")
     assert (relu.source, relu.status) == ("reference", "failed")
     assert relu.detail and "\n" not in relu.detail
     assert mine.relu is EXERCISES["relu"].reference
     # Everything else in the lesson is still the learner's own.
-    others = [p for p in _lesson_rows(mine, "02_activations") if p.name != "relu"]
+    others = [p for p in _lesson_rows(mine, "02a_activation_functions") if p.name != "relu"]
     assert others and all(p.source == "yours" for p in others)
     # The table shows it, in text and in HTML.
     line = next(line for line in repr(mine).splitlines() if " relu " in f" {line} ")
@@ -153,28 +153,30 @@ def test_the_current_directory_is_the_default_folder(tmp_path, monkeypatch):
 
 def test_the_namespace_overrides_the_saved_file_of_the_current_lesson(tmp_path):
     _solved(tmp_path, "01_linear_algebra")
-    _blank(tmp_path, "02_activations")            # saved before the learner solved anything
-    namespace = {"relu": lambda z: np.maximum(z, 0.0), "sigmoid": activations.sigmoid}
+    _solved(tmp_path, "02a_activation_functions")
+    _blank(tmp_path, "02b_softmax_and_saturation")          # saved before the learner solved anything
+    namespace = {"sigmoid": lambda z: activations.sigmoid(z)}
     exec(WRONG_RELU.replace("def relu", "def softmax"), {"np": np}, namespace)  # noqa: S102 - a wrong softmax
-    mine = your_parts("02_activations", folder=tmp_path, namespace=namespace)
-    assert mine.part("relu").source == "yours" and mine.relu is namespace["relu"]
+    mine = your_parts("02b_softmax_and_saturation", folder=tmp_path, namespace=namespace)
+    assert mine.part("sigmoid").source == "yours" and mine.sigmoid is namespace["sigmoid"]
     assert mine.part("softmax").status == "failed" and mine.softmax is activations.softmax
-    assert mine.part("tanh_grad").status == "not found"
-    assert "tanh_grad is not defined in this notebook" in mine.part("tanh_grad").detail
-    # Earlier lessons still come from their saved notebooks.
+    assert mine.part("bumps_network").status == "not found"
+    assert "bumps_network is not defined in this notebook" in mine.part("bumps_network").detail
+    # Earlier lessons, and the lesson's earlier part, still come from their saved notebooks.
     assert mine.part("dot_loop").source == "yours"
+    assert mine.part("relu").source == "yours" and mine.part("relu").lesson == "02a_activation_functions"
 
 
 def test_a_stub_in_the_namespace_is_not_attempted(tmp_path):
     def relu(z):
         raise NotImplementedError("relu: write your answer here")
 
-    mine = your_parts("02_activations", folder=tmp_path, namespace={"relu": relu})
+    mine = your_parts("02a_activation_functions", folder=tmp_path, namespace={"relu": relu})
     assert mine.part("relu").status == "not attempted"
 
 
 def test_a_non_callable_part_fails_its_check_without_stopping(tmp_path):
-    mine = your_parts("02_activations", folder=tmp_path, namespace={"relu": 3})
+    mine = your_parts("02a_activation_functions", folder=tmp_path, namespace={"relu": 3})
     relu = mine.part("relu")
     assert relu.status == "failed" and relu.detail.startswith("CheckFailed: relu: expected your function itself")
 
@@ -185,13 +187,13 @@ def test_a_non_callable_part_fails_its_check_without_stopping(tmp_path):
 
 
 def test_code_cells_added_after_an_answer_belong_to_it(tmp_path):
-    nb = _with_answer(tmp_path, "02_activations", "relu", "def relu(z):\n    return _positive_part(z)\n")
+    nb = _with_answer(tmp_path, "02a_activation_functions", "relu", "def relu(z):\n    return _positive_part(z)\n")
     index = nb["cells"].index(_answer_cell(nb, "relu"))
     helper = {"cell_type": "code", "execution_count": None, "id": "learner-helper", "metadata": {},
               "outputs": [], "source": "def _positive_part(z):\n    return np.maximum(z, 0.0)\n"}
     nb["cells"].insert(index + 1, helper)
-    _write(tmp_path, "02_activations", nb)
-    assert your_parts("02_activations", folder=tmp_path).part("relu").source == "yours"
+    _write(tmp_path, "02a_activation_functions", nb)
+    assert your_parts("02a_activation_functions", folder=tmp_path).part("relu").source == "yours"
 
 
 @pytest.mark.parametrize("source, status, detail", [
@@ -201,42 +203,42 @@ def test_code_cells_added_after_an_answer_belong_to_it(tmp_path):
     ("def relu(z):\n    raise NotImplementedError('relu: write your answer here')\n", "not attempted", ""),
 ])
 def test_an_answer_that_cannot_be_used_says_why(tmp_path, source, status, detail):
-    _with_answer(tmp_path, "02_activations", "relu", source)
-    relu = your_parts("02_activations", folder=tmp_path).part("relu")
+    _with_answer(tmp_path, "02a_activation_functions", "relu", source)
+    relu = your_parts("02a_activation_functions", folder=tmp_path).part("relu")
     assert (relu.source, relu.status) == ("reference", status)
     assert relu.detail.startswith(detail)
 
 
 def test_a_part_that_exits_during_its_check_fails_without_stopping(tmp_path):
-    _with_answer(tmp_path, "02_activations", "relu", "import sys\n\ndef relu(z):\n    sys.exit(1)\n")
-    relu = your_parts("02_activations", folder=tmp_path).part("relu")
+    _with_answer(tmp_path, "02a_activation_functions", "relu", "import sys\n\ndef relu(z):\n    sys.exit(1)\n")
+    relu = your_parts("02a_activation_functions", folder=tmp_path).part("relu")
     assert (relu.source, relu.status, relu.detail) == ("reference", "failed", "SystemExit: 1")
 
 
 @pytest.mark.parametrize("source", ["raise KeyboardInterrupt\n", "def relu(z):\n    raise KeyboardInterrupt\n"])
 def test_an_interrupt_is_not_swallowed(tmp_path, source):
     # The learner pressing the stop button, while their cell or their part's check runs.
-    _with_answer(tmp_path, "02_activations", "relu", source)
+    _with_answer(tmp_path, "02a_activation_functions", "relu", source)
     with pytest.raises(KeyboardInterrupt):
-        your_parts("02_activations", folder=tmp_path)
+        your_parts("02a_activation_functions", folder=tmp_path)
 
 
 def test_a_missing_answer_cell_is_not_found(tmp_path):
-    nb = json.loads(NOTEBOOKS["02_activations"].read_text(encoding="utf-8"))
+    nb = json.loads(NOTEBOOKS["02a_activation_functions"].read_text(encoding="utf-8"))
     nb["cells"].remove(_answer_cell(nb, "relu"))
-    _write(tmp_path, "02_activations", nb)
-    relu = your_parts("02_activations", folder=tmp_path).part("relu")
+    _write(tmp_path, "02a_activation_functions", nb)
+    relu = your_parts("02a_activation_functions", folder=tmp_path).part("relu")
     assert (relu.status, relu.detail) == ("not found", "no answer cell with this exercise id")
 
 
 def test_a_slow_cell_and_a_slow_check_are_stopped(tmp_path, monkeypatch):
     monkeypatch.setattr(yours, "CHECK_SECONDS", 0.2)
-    _with_answer(tmp_path, "02_activations", "relu", "import time\ntime.sleep(30)\n")
-    relu = your_parts("02_activations", folder=tmp_path).part("relu")
+    _with_answer(tmp_path, "02a_activation_functions", "relu", "import time\ntime.sleep(30)\n")
+    relu = your_parts("02a_activation_functions", folder=tmp_path).part("relu")
     assert relu.status == "error" and "took longer than 0.2 s" in relu.detail
-    _with_answer(tmp_path, "02_activations", "relu",
+    _with_answer(tmp_path, "02a_activation_functions", "relu",
                  "import time\n\ndef relu(z):\n    time.sleep(30)\n    return np.maximum(z, 0.0)\n")
-    relu = your_parts("02_activations", folder=tmp_path).part("relu")
+    relu = your_parts("02a_activation_functions", folder=tmp_path).part("relu")
     assert relu.status == "failed" and "took longer than 0.2 s" in relu.detail
 
 
@@ -257,17 +259,17 @@ def test_parts_are_collected_outside_the_main_thread_too(tmp_path):
     (b"[]", "has no list of cells"),
 ])
 def test_an_unreadable_notebook_is_an_error_for_its_parts(tmp_path, content, reason):
-    (tmp_path / "02_activations.ipynb").write_bytes(content)
-    mine = your_parts("02_activations", folder=tmp_path)
-    rows = _lesson_rows(mine, "02_activations")
+    (tmp_path / "02a_activation_functions.ipynb").write_bytes(content)
+    mine = your_parts("02a_activation_functions", folder=tmp_path)
+    rows = _lesson_rows(mine, "02a_activation_functions")
     assert rows and all(p.status == "error" and reason in p.detail for p in rows)
     assert all(p.status == "no notebook" for p in _lesson_rows(mine, "01_linear_algebra"))
 
 
 def test_a_huge_notebook_is_not_read(tmp_path, monkeypatch):
     monkeypatch.setattr(yours, "MAX_NOTEBOOK_BYTES", 1000)
-    _solved(tmp_path, "02_activations")
-    rows = _lesson_rows(your_parts("02_activations", folder=tmp_path), "02_activations")
+    _solved(tmp_path, "02a_activation_functions")
+    rows = _lesson_rows(your_parts("02a_activation_functions", folder=tmp_path), "02a_activation_functions")
     assert all(p.status == "error" and "larger than" in p.detail for p in rows)
 
 
@@ -316,11 +318,11 @@ def test_bad_arguments_are_named(kwargs, error, words):
 
 def test_a_missing_folder_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="folder must be an existing folder of lesson notebooks"):
-        your_parts("02_activations", folder=tmp_path / "nowhere")
+        your_parts("02a_activation_functions", folder=tmp_path / "nowhere")
 
 
 def test_parts_behave_like_a_namespace(tmp_path):
-    mine = your_parts("02_activations", folder=tmp_path, namespace={})
+    mine = your_parts("02a_activation_functions", folder=tmp_path, namespace={})
     assert "relu" in mine and "gelu" not in mine
     assert "relu" in dir(mine) and "part" in dir(mine)
     with pytest.raises(AttributeError, match="no part named 'gelu'; the parts are"):
@@ -379,7 +381,7 @@ def test_the_capstone_trains_on_the_learners_parts(tmp_path, wrong_part):
     for lesson in LESSONS:
         _solved(tmp_path, lesson)
     if wrong_part == "relu":
-        _with_answer(tmp_path, "02_activations", "relu", WRONG_RELU)
+        _with_answer(tmp_path, "02a_activation_functions", "relu", WRONG_RELU)
     texts = _run_capstone(tmp_path)
     table, run = texts["yours-08-table"], texts["yours-08-train"]
     total = len(EXERCISES)

@@ -5,7 +5,7 @@ notebook (or the package code it shows) changes, its outputs must be
 regenerated exactly as the test suite will run it: a fresh kernel, the
 notebook's folder as working directory, single-threaded BLAS.
 
-    .venv/bin/python tools/refresh_notebooks.py notebooks/02_activations.ipynb [...]
+    .venv/bin/python tools/refresh_notebooks.py notebooks/02a_activation_functions.ipynb [...]
     .venv/bin/python tools/refresh_notebooks.py --all
 
 Cell ids and metadata are kept (no execution timings are recorded); execution counts are

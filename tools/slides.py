@@ -1,6 +1,6 @@
 """Export lessons as reveal.js slide decks, with their libraries beside them for offline use.
 
-    python tools/slides.py notebooks/02_activations.ipynb            # -> build/slides/02_activations.slides.html
+    python tools/slides.py notebooks/02a_activation_functions.ipynb  # -> build/slides/02a_activation_functions.slides.html
     python tools/slides.py notebooks/*.ipynb --assets /path/to/node_modules
 
 Each cell's ``metadata.slideshow.slide_type`` decides where it goes ("slide",

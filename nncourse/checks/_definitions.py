@@ -119,7 +119,7 @@ class Exercise:
     id : str
         Short, stable, unique across the course (``"relu"``, ``"dense-backward"``).
     lesson : str
-        Notebook stem, e.g. ``"02_activations"``.
+        Notebook stem, e.g. ``"02a_activation_functions"``.
     title : str
         Shown in tables and reports.
     points : int

@@ -1,9 +1,11 @@
-"""Exercise checks for lesson 02 (``02_activations.ipynb``).
+"""Exercise checks for lesson 02, in two parts.
 
-Exercises in notebook order: ``collapse-linear`` (two stacked linear layers
-are one linear layer), the warm-ups ``relu``, ``relu-grad``, ``leaky-relu``,
-``tanh-grad``, then ``sigmoid-grad`` and the numerically stable ``sigmoid``
-and ``softmax`` (both tested at +-1000 with overflow forbidden).
+Exercises in notebook order. Part 1 (``02a_activation_functions.ipynb``):
+``collapse-linear`` (two stacked linear layers are one linear layer), the
+warm-ups ``relu``, ``relu-grad``, ``leaky-relu``, ``tanh-grad``, then
+``sigmoid-grad``. Part 2 (``02b_softmax_and_saturation.ipynb``): the
+numerically stable ``sigmoid`` and ``softmax`` (both tested at +-1000 with
+overflow forbidden) and ``relu-bumps`` (a sum of ReLU bumps set by hand).
 
 Every case draws fresh numbers from the ``rng`` it is given, so a hard-coded
 answer cannot pass; every ``Mistake`` is a wrong version learners really write,
@@ -18,7 +20,9 @@ import numpy as np
 from .. import activations as act
 from ._definitions import Case, Exercise, Mistake, register
 
-LESSON = "02_activations"
+#: Lesson 2 comes in two parts; each exercise names the part it lives in.
+FUNCTIONS = "02a_activation_functions"
+STABILITY = "02b_softmax_and_saturation"
 
 
 def _with_zeros(rng: np.random.Generator, shape: tuple) -> np.ndarray:
@@ -84,7 +88,7 @@ def _collapse_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="collapse-linear",
-    lesson=LESSON,
+    lesson=FUNCTIONS,
     title="Two stacked linear layers are one linear layer",
     points=2,
     reference=collapse_linear,
@@ -120,7 +124,7 @@ def _relu_python_max(z):
 
 register(Exercise(
     id="relu",
-    lesson=LESSON,
+    lesson=FUNCTIONS,
     title="ReLU, max(0, z), element by element",
     points=1,
     reference=act.relu,
@@ -152,7 +156,7 @@ register(Exercise(
 
 register(Exercise(
     id="relu-grad",
-    lesson=LESSON,
+    lesson=FUNCTIONS,
     title="ReLU's derivative, with ReLU'(0) = 0",
     points=1,
     reference=act.relu_grad,
@@ -199,7 +203,7 @@ def _leaky_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="leaky-relu",
-    lesson=LESSON,
+    lesson=FUNCTIONS,
     title="Leaky ReLU with a slope for negative inputs",
     points=1,
     reference=act.leaky_relu,
@@ -231,7 +235,7 @@ register(Exercise(
 
 register(Exercise(
     id="tanh-grad",
-    lesson=LESSON,
+    lesson=FUNCTIONS,
     title="Derivative of tanh, from z",
     points=1,
     reference=act.tanh_grad,
@@ -274,7 +278,7 @@ def _sigmoid_grad_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="sigmoid-grad",
-    lesson=LESSON,
+    lesson=FUNCTIONS,
     title="Derivative of the sigmoid, from z",
     points=2,
     reference=act.sigmoid_grad,
@@ -333,7 +337,7 @@ def _sigmoid_abs_negative(z):
 
 register(Exercise(
     id="sigmoid",
-    lesson=LESSON,
+    lesson=STABILITY,
     title="Numerically stable sigmoid (sign split)",
     points=2,
     reference=act.sigmoid,
@@ -432,7 +436,7 @@ def _softmax_max_no_keepdims(z):
 
 register(Exercise(
     id="softmax",
-    lesson=LESSON,
+    lesson=STABILITY,
     title="Numerically stable softmax (max shift), one row per sample",
     points=3,
     reference=act.softmax,
@@ -582,7 +586,7 @@ def _bumps_with(kink_offsets=(-1.0, 0.0, 1.0), slope_changes=(1.0, -2.0, 1.0), *
 
 register(Exercise(
     id="relu-bumps",
-    lesson=LESSON,
+    lesson=STABILITY,
     title="A sum of bumps from hand-set ReLU units (one hidden layer draws a curve)",
     points=3,
     reference=bumps_network,

@@ -8,7 +8,7 @@ HELP = "list every exercise of the course (id, lesson, title, points)"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--lesson", help="only this lesson (a notebook name such as 02_activations)")
+    parser.add_argument("--lesson", help="only this lesson (a notebook name such as 02a_activation_functions)")
 
 
 def notebook_order() -> dict[str, int]:

@@ -40,7 +40,7 @@ c.ClearOutput.enabled = False
 def add_arguments(parser) -> None:
     parser.add_argument("course_dir", type=Path, help="the nbgrader course folder (created if missing)")
     parser.add_argument("--lesson", action="append", default=None,
-                        help="only this lesson, e.g. 02_activations (repeatable; default: every lesson)")
+                        help="only this lesson, e.g. 02a_activation_functions (repeatable; default: every lesson)")
 
 
 def source_notebook(nb: dict, notebook_folder: Path | None = None) -> dict:

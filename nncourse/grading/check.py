@@ -119,7 +119,7 @@ def format_table(result: dict) -> str:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("notebook", type=Path, help="your notebook, e.g. workspace/02_activations.ipynb")
+    parser.add_argument("notebook", type=Path, help="your notebook, e.g. workspace/02a_activation_functions.ipynb")
     parser.add_argument("--cell-timeout", type=float, default=300.0, help="seconds a cell may run (default 300)")
 
 
