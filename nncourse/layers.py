@@ -1,4 +1,5 @@
-"""Lesson 03 (``03_forward_pass.ipynb``): parameters, initialisation and the forward pass.
+"""Lesson 03 (``03a_forward_pass.ipynb``, ``03b_initialisation.ipynb``): parameters, initialisation and the
+forward pass.
 
 A network with layer sizes ``[n_0, n_1, ..., n_L]`` has parameters
 ``params = [(W1, b1), ..., (WL, bL)]`` with ``Wl`` of shape ``(n_{l-1}, n_l)``

@@ -343,7 +343,7 @@ def test_without_the_course_notebooks_names_come_from_the_cell_or_the_reference(
     monkeypatch.setattr(release, "instructor_notebooks", missing)
     yours.answer_names.cache_clear()
     try:
-        _solved(tmp_path, "03_forward_pass")
+        _solved(tmp_path, "03a_forward_pass")
         mine = your_parts("04_loss", folder=tmp_path)
         # Read from the learner's cell: count_params (the reference is count_params_from_sizes).
         assert mine.part("count_params").source == "yours"

@@ -1,8 +1,10 @@
-"""Exercise checks for lesson 03 (``03_forward_pass.ipynb``).
+"""Exercise checks for lesson 03, in two parts: ``03a_forward_pass.ipynb`` and
+``03b_initialisation.ipynb``.
 
-Exercises in notebook order: ``dense-forward`` (returns ``(Z, cache)``),
-``count-params``, ``forward-pass`` (the whole loop, with its cache),
-``init-xavier`` and ``init-he`` (random weights, judged by their distribution)
+Exercises in notebook order. Part 1 (``03a_forward_pass``): ``dense-forward``
+(returns ``(Z, cache)``), ``count-params``, ``forward-pass`` (the whole loop,
+with its cache). Part 2 (``03b_initialisation``): ``init-xavier`` and
+``init-he`` (random weights, judged by their distribution), ``z-variances``
 and ``initial-loss``.
 
 Random initialisations cannot be compared number by number with a reference:
@@ -24,7 +26,9 @@ from .. import activations as act
 from .. import layers
 from ._definitions import Case, Exercise, Mistake, register
 
-LESSON = "03_forward_pass"
+# Lesson 03 comes in two parts; every exercise names the part (notebook stem) that asks it.
+FORWARD = "03a_forward_pass"
+INITIALISATION = "03b_initialisation"
 
 
 # --------------------------------------------------------------------------- #
@@ -50,7 +54,7 @@ def _dense_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="dense-forward",
-    lesson=LESSON,
+    lesson=FORWARD,
     title="A dense layer's forward pass, Z = XW + b, with its cache",
     points=2,
     reference=layers.dense_forward,
@@ -105,7 +109,7 @@ def _weights_only(layer_sizes):
 
 register(Exercise(
     id="count-params",
-    lesson=LESSON,
+    lesson=FORWARD,
     title="Count a network's parameters from its layer sizes",
     points=1,
     reference=count_params_from_sizes,
@@ -239,7 +243,7 @@ def _forward_reversed(params, X):
 
 register(Exercise(
     id="forward-pass",
-    lesson=LESSON,
+    lesson=FORWARD,
     title="The forward loop: ReLU hidden layers, softmax output, and a cache",
     points=3,
     reference=forward_pass,
@@ -394,7 +398,7 @@ def _init_shared_mistakes(std_of, rule):
 
 register(Exercise(
     id="init-xavier",
-    lesson=LESSON,
+    lesson=INITIALISATION,
     title="Xavier/Glorot initialisation, std sqrt(2 / (n_in + n_out))",
     points=2,
     reference=init_xavier,
@@ -435,7 +439,7 @@ register(Exercise(
 
 register(Exercise(
     id="init-he",
-    lesson=LESSON,
+    lesson=INITIALISATION,
     title="He initialisation, std sqrt(2 / n_in), with an explicit generator",
     points=2,
     reference=init_he,
@@ -493,7 +497,7 @@ def _initial_loss_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="initial-loss",
-    lesson=LESSON,
+    lesson=INITIALISATION,
     title="The loss of an untrained classifier, ln(number of classes)",
     points=1,
     reference=initial_loss,
@@ -592,7 +596,7 @@ def _variance_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="z-variances",
-    lesson=LESSON,
+    lesson=INITIALISATION,
     title="The variance of z through a leaky-ReLU network, derived from (3.5)",
     points=3,
     reference=z_variances,
