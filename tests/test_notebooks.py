@@ -38,6 +38,17 @@ def test_there_are_lessons():
     assert NOTEBOOKS, "no lesson notebooks found in notebooks/"
 
 
+def test_every_lesson_with_a_demo_shows_it_in_one_of_its_parts():
+    """Lessons 01-07 each have a demo (nncourse.widgets, in lesson order); a lesson in parts shows it once."""
+    from nncourse.widgets import _DEMOS
+
+    for number, demo in enumerate(_DEMOS, start=1):
+        parts = [p for p in NOTEBOOKS if p.name[:2] == f"{number:02d}"]
+        calls = [p.name for p in parts for c in _read(p).cells
+                 if c.cell_type == "code" and re.search(rf"^(\w+\s*=\s*)?[\w.]*\b{demo}\(", c.source, re.M)]
+        assert len(calls) == 1, f"lesson {number:02d} ({', '.join(p.name for p in parts)}): {demo}() shown in {calls}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_exercise_anatomy(path):
     nb = _read(path)
