@@ -1406,3 +1406,14 @@ def test_check_runs_a_released_copy_without_its_run_all_tags():
     runnable = _runnable_copy(released["cells"])
     assert not any("raises-exception" in c["metadata"].get("tags", []) for c in runnable["cells"])
     assert all("raises-exception" in c["metadata"]["tags"] for c in checks), "the learner's cells are not changed"
+
+
+def test_a_notebook_of_a_lesson_since_split_into_parts_is_named_in_the_log():
+    from nncourse.grading.grade import _why_not_a_lesson
+
+    parts = ["05a_computational_graphs", "05b_backward_pass", "05c_gradient_checking", "04_loss"]
+    assert _why_not_a_lesson("05_backprop.ipynb", parts) == (
+        "lesson 05 now comes in parts, each handed in as its own notebook: 05a_computational_graphs.ipynb, "
+        "05b_backward_pass.ipynb, 05c_gradient_checking.ipynb")
+    for other in ("04_old_name.ipynb", "notes.txt", "05d_extra.ipynb", "xx_backprop.ipynb"):
+        assert _why_not_a_lesson(other, parts) == "not a lesson notebook named as released"

@@ -333,7 +333,7 @@ def discover(submissions_fd: int, lessons: dict[str, Path], only: list[str] | No
                 if entry.endswith(".ipynb") and entry[:-len(".ipynb")] in lessons:
                     files[entry[:-len(".ipynb")]] = entry
                 else:
-                    notes.append(f"{shown}: ignored {display_name(entry)} (not a lesson notebook named as released)")
+                    notes.append(f"{shown}: ignored {display_name(entry)} ({_why_not_a_lesson(entry, lessons)})")
         if shown != name:
             notes.append(f"{shown}: the folder's name has bytes that are not UTF-8 text or control characters; "
                          "shown escaped")
@@ -349,6 +349,15 @@ def discover(submissions_fd: int, lessons: dict[str, Path], only: list[str] | No
         scope = [s for s in lessons if any(s in files for files in submitted.values())]
     jobs = [Job(student, lesson, submitted[id(student)].get(lesson)) for student in students for lesson in scope]
     return jobs, scope, notes
+
+
+def _why_not_a_lesson(entry: str, lessons) -> str:
+    """Why a file is not graded; a lesson since split into parts is named (``05_backprop.ipynb``: 05a, 05b, 05c)."""
+    parts = sorted(stem for stem in lessons if entry[:2].isdigit() and stem[:2] == entry[:2] and stem[2:3].isalpha())
+    if entry.endswith(".ipynb") and parts and not entry[2:3].isalpha():
+        return (f"lesson {entry[:2]} now comes in parts, each handed in as its own notebook: "
+                f"{', '.join(p + '.ipynb' for p in parts)}")
+    return "not a lesson notebook named as released"
 
 
 def _make_ids_unique(students: list[Student]) -> None:
