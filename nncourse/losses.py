@@ -1,4 +1,5 @@
-"""Lesson 04 (``04_loss.ipynb``): loss functions and their gradients.
+"""Lesson 04 (``04a_mse_and_cross_entropy.ipynb`` and ``04b_logits_and_likelihood.ipynb``): loss functions
+and their gradients.
 
 Every loss is a **mean** (``reduction="mean"``, the course's one convention):
 

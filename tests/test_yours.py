@@ -344,7 +344,7 @@ def test_without_the_course_notebooks_names_come_from_the_cell_or_the_reference(
     yours.answer_names.cache_clear()
     try:
         _solved(tmp_path, "03a_forward_pass")
-        mine = your_parts("04_loss", folder=tmp_path)
+        mine = your_parts("04b_logits_and_likelihood", folder=tmp_path)
         # Read from the learner's cell: count_params (the reference is count_params_from_sizes).
         assert mine.part("count_params").source == "yours"
         # No notebook for lesson 04: the reference's own name.

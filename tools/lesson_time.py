@@ -1,7 +1,7 @@
 """How long a lesson takes a learner, estimated from its content, and the time the lesson states.
 
     .venv/bin/python tools/lesson_time.py                 # every lesson: estimate, stated time, verdict
-    .venv/bin/python tools/lesson_time.py notebooks/04_loss.ipynb
+    .venv/bin/python tools/lesson_time.py notebooks/04a_mse_and_cross_entropy.ipynb
 
 The estimate is deliberately simple, so that a lesson's author can predict it:
 

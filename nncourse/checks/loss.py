@@ -1,10 +1,12 @@
-"""Exercise checks for lesson 04 (``04_loss.ipynb``).
+"""Exercise checks for lesson 04, in two parts: ``04a_mse_and_cross_entropy.ipynb``
+and ``04b_logits_and_likelihood.ipynb``.
 
-Exercises, warm-up first: ``mse`` (the course's convention: the mean over every
-entry, no ½), ``mse-grad``, ``one-hot``, ``binary-cross-entropy`` (from
-probabilities, clipped), ``logsumexp`` (one value per row, with the max shift)
-and ``cross-entropy-logits`` (softmax cross-entropy straight from the logits).
-The last two are tested at logits of ±1000 with overflow forbidden.
+Exercises, warm-up first. Part 1: ``mse`` (the course's convention: the mean
+over every entry, no ½), ``mse-grad``, ``one-hot`` and ``binary-cross-entropy``
+(from probabilities, clipped). Part 2: ``logsumexp`` (one value per row, with the
+max shift), ``cross-entropy-logits`` (softmax cross-entropy straight from the
+logits) and ``gaussian-nll`` (MSE as maximum likelihood, derived). ``logsumexp``
+and ``cross-entropy-logits`` are tested at logits of ±1000 with overflow forbidden.
 
 Every case draws fresh numbers from the ``rng`` it is given, so a hard-coded
 answer cannot pass; every ``Mistake`` is a wrong version learners really write,
@@ -21,7 +23,9 @@ import numpy as np
 from .. import losses
 from ._definitions import Case, Exercise, Mistake, register
 
-LESSON = "04_loss"
+# The lesson is split into two notebooks; each exercise belongs to the part that asks it.
+MSE_AND_CROSS_ENTROPY = "04a_mse_and_cross_entropy"
+LOGITS_AND_LIKELIHOOD = "04b_logits_and_likelihood"
 
 
 # --------------------------------------------------------------------------- #
@@ -50,7 +54,7 @@ def _regression_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="mse",
-    lesson=LESSON,
+    lesson=MSE_AND_CROSS_ENTROPY,
     title="Mean squared error over every entry (no ½)",
     points=1,
     reference=losses.mse,
@@ -88,7 +92,7 @@ register(Exercise(
 
 register(Exercise(
     id="mse-grad",
-    lesson=LESSON,
+    lesson=MSE_AND_CROSS_ENTROPY,
     title="The gradient of the MSE, 2 (y_pred - y) / N",
     points=2,
     reference=losses.mse_grad,
@@ -149,7 +153,7 @@ def _one_hot_columns_by_label(y, n_classes):
 
 register(Exercise(
     id="one-hot",
-    lesson=LESSON,
+    lesson=MSE_AND_CROSS_ENTROPY,
     title="One-hot encoding of integer labels",
     points=1,
     reference=losses.one_hot,
@@ -226,7 +230,7 @@ _EPS_HINT = ("clip with the machine epsilon of p's dtype, eps = np.finfo(p.dtype
 
 register(Exercise(
     id="binary-cross-entropy",
-    lesson=LESSON,
+    lesson=MSE_AND_CROSS_ENTROPY,
     title="Binary cross-entropy from probabilities, clipped to [eps, 1 - eps]",
     points=2,
     reference=losses.binary_cross_entropy,
@@ -336,7 +340,7 @@ def _lse_whole_batch(Z):
 
 register(Exercise(
     id="logsumexp",
-    lesson=LESSON,
+    lesson=LOGITS_AND_LIKELIHOOD,
     title="Log-sum-exp of every row, with the row maximum shifted out",
     points=2,
     reference=logsumexp_rows,
@@ -399,7 +403,7 @@ def _ce_clipped_probabilities(Z, y):
 
 register(Exercise(
     id="cross-entropy-logits",
-    lesson=LESSON,
+    lesson=LOGITS_AND_LIKELIHOOD,
     title="Softmax cross-entropy from the logits with log-sum-exp (integer labels)",
     points=3,
     reference=losses.cross_entropy_with_logits,
@@ -485,7 +489,7 @@ def _mse_of(y_pred, y):
 
 register(Exercise(
     id="gaussian-nll",
-    lesson=LESSON,
+    lesson=LOGITS_AND_LIKELIHOOD,
     title="Gaussian negative log-likelihood, derived from the density (MSE as maximum likelihood)",
     points=2,
     reference=gaussian_nll,

@@ -1,4 +1,5 @@
-"""Lesson 04's demo: mean squared error versus cross-entropy for a logistic unit, and a 3-class softmax.
+"""Lesson 04's demo (part 2, ``04b_logits_and_likelihood``): mean squared error versus cross-entropy for a
+logistic unit, and a 3-class softmax.
 
 :func:`loss_demo` fits one logistic unit :math:`p = \\sigma(w x + b)` to a small
 fixed 1-D dataset and shows
