@@ -216,7 +216,7 @@ def run_probes(reps: int = 3) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--lessons", default="02a_activation_functions,05b_backward_pass,06_gradient_descent")
+    parser.add_argument("--lessons", default="02a_activation_functions,05b_backward_pass,06a_optimisers")
     parser.add_argument("--students", type=int, default=1)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "grading_profile.json")
     args = parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Lesson 06 (``06_gradient_descent.ipynb``): gradient descent and its refinements.
+"""Lesson 06 (``06a_optimisers.ipynb``, ``06b_training_loop.ipynb``): gradient descent and its refinements.
 
 Two forms of every method, on purpose:
 

@@ -1,4 +1,5 @@
-"""Exercise checks for lesson 06 (``06_gradient_descent.ipynb``).
+"""Exercise checks for lesson 06, in two parts: ``06a_optimisers.ipynb`` (gd-step, quadratic-rates,
+momentum-step, rmsprop-step, adam-step) and ``06b_training_loop.ipynb`` (lr-schedule, minibatches).
 
 Every exercise's reference is the package's function in :mod:`nncourse.optim`
 with the learner's signature. The optimiser steps are checked on one array at
@@ -19,7 +20,9 @@ import numpy as np
 from .. import optim
 from ._definitions import Case, Exercise, Mistake, register
 
-LESSON = "06_gradient_descent"
+#: The lesson's two parts, the ids of their notebooks (each exercise names the part it lives in).
+OPTIMISERS = "06a_optimisers"
+TRAINING_LOOP = "06b_training_loop"
 SHAPES = ((3,), (4, 3), (2, 3, 2))
 
 
@@ -45,7 +48,7 @@ def _gd_cases(rng):
 
 
 register(Exercise(
-    id="gd-step", lesson=LESSON, title="One gradient-descent step", points=1,
+    id="gd-step", lesson=OPTIMISERS, title="One gradient-descent step", points=1,
     reference=optim.gd_update, make_cases=_gd_cases, fresh_result=True,
     mistakes=(
         Mistake("ascent", lambda theta, grad, lr: theta + lr * grad,
@@ -163,7 +166,7 @@ def _mb_fixed_seed(n_samples, batch_size, *, rng, shuffle=True):
 
 
 register(Exercise(
-    id="minibatches", lesson=LESSON, title="Mini-batches after a seeded shuffle", points=2,
+    id="minibatches", lesson=TRAINING_LOOP, title="Mini-batches after a seeded shuffle", points=2,
     reference=optim.minibatches, make_cases=_minibatches_cases, run=_run_minibatches,
     mistakes=(
         Mistake("last-partial-batch-dropped", _mb_drop_last,
@@ -242,7 +245,7 @@ def _mom_lr_in_velocity(theta, grad, velocity, lr, beta=0.9):
 
 
 register(Exercise(
-    id="momentum-step", lesson=LESSON, title="One momentum step", points=2,
+    id="momentum-step", lesson=OPTIMISERS, title="One momentum step", points=2,
     reference=optim.momentum_update, make_cases=_momentum_cases, output_names=("theta_new", "velocity_new"),
     fresh_result=True,
     mistakes=(
@@ -330,7 +333,7 @@ def _rms_rho_swapped(theta, grad, sq_avg, lr, rho=0.9, eps=1e-8):
 
 
 register(Exercise(
-    id="rmsprop-step", lesson=LESSON, title="One RMSProp step", points=2,
+    id="rmsprop-step", lesson=OPTIMISERS, title="One RMSProp step", points=2,
     reference=optim.rmsprop_update, make_cases=_rmsprop_cases, output_names=("theta_new", "sq_avg_new"),
     fresh_result=True,
     mistakes=(
@@ -406,7 +409,7 @@ def _adam_factory(*, correct=True, eps_inside=False, t_after=False, sign=-1.0, b
 
 
 register(Exercise(
-    id="adam-step", lesson=LESSON, title="One Adam step with bias correction", points=3,
+    id="adam-step", lesson=OPTIMISERS, title="One Adam step with bias correction", points=3,
     reference=optim.adam_update, make_cases=_adam_cases, output_names=("theta_new", "m_new", "v_new", "t_new"),
     mistakes=(
         Mistake("no-bias-correction", _adam_factory(correct=False),
@@ -505,7 +508,7 @@ def _sched_multiplied(lr, factor=0.5, every=10):
 
 
 register(Exercise(
-    id="lr-schedule", lesson=LESSON, title="A step-decay learning-rate schedule", points=2,
+    id="lr-schedule", lesson=TRAINING_LOOP, title="A step-decay learning-rate schedule", points=2,
     reference=optim.step_decay, make_cases=_schedule_cases, run=_run_schedule,
     mistakes=(
         Mistake("continuous-exponent", _sched_continuous,
@@ -623,7 +626,7 @@ def _rates_unsorted_eigvals(A):
 
 
 register(Exercise(
-    id="quadratic-rates", lesson=LESSON, title="The fastest constant learning rate on a quadratic (derived)",
+    id="quadratic-rates", lesson=OPTIMISERS, title="The fastest constant learning rate on a quadratic (derived)",
     points=3, reference=quadratic_rates, make_cases=_quadratic_rates_cases,
     output_names=("limit", "best_lr", "best_factor"),
     mistakes=(

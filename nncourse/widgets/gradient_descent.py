@@ -1,4 +1,4 @@
-"""Lesson 06's demo: plain gradient descent, momentum, RMSProp and Adam racing on loss surfaces.
+"""Lesson 06's demo (part 2, ``06b_training_loop``): plain gradient descent, momentum, RMSProp and Adam racing on loss surfaces.
 
 :func:`descent_demo` shows one surface's contours with the four paths from the
 same start, each method's loss per step (log scale), and a learning-rate axis
