@@ -47,6 +47,14 @@ def test_exercises_command_lists_every_exercise():
     assert f"{len(EXERCISES)} exercises" in result.stdout
 
 
+def test_exercises_command_refuses_a_lesson_that_does_not_exist():
+    result = run_cli("exercises", "--lesson", "06_gradient_descent")  # a lesson since split into parts
+    assert result.returncode == 2 and result.stdout == ""
+    assert "lesson 06 comes in parts: 06a_optimisers, 06b_training_loop" in result.stderr
+    result = run_cli("exercises", "--lesson", "no_such_lesson")
+    assert result.returncode == 2 and "the lessons are 00_start_here," in result.stderr
+
+
 def test_import_nncourse_imports_numpy_only():
     code = ("import sys, nncourse; heavy = [m for m in ('matplotlib', 'ipywidgets', 'IPython', 'nbformat') "
             "if m in sys.modules]; print(heavy)")

@@ -27,6 +27,15 @@ def run(args) -> int:
     from nncourse import course
     from nncourse.checks import EXERCISES
 
+    import sys
+
+    known = sorted({e.lesson for e in EXERCISES.values()}, key=course.lesson_key)
+    if args.lesson is not None and args.lesson not in known:
+        parts = [k for k in known if k[:2] == args.lesson[:2]] if args.lesson[:2].isdigit() else []
+        print(f"nncourse exercises: --lesson {args.lesson!r} is not a lesson; "
+              + (f"lesson {args.lesson[:2]} comes in parts: {', '.join(parts)}" if parts
+                 else f"the lessons are {', '.join(known)}"), file=sys.stderr)
+        return 2
     order = notebook_order()
     rows = [e for e in EXERCISES.values() if args.lesson in (None, e.lesson)]
     # Exercises no notebook asks (none today) come last, in the order the checks define them.
