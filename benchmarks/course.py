@@ -173,7 +173,7 @@ def _total_points(gradebook: Path) -> dict:
     return {name: f"{entry.get('total')}/{entry.get('max')}" for name, entry in students.items()}
 
 
-CAPSTONE = "08_capstone_digits"
+CAPSTONE = "08b_capstone_your_network"  # the part that trains the final model twice (set-up and section 10)
 _LIMIT_LINE = "limit_threads()"
 
 

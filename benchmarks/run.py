@@ -13,7 +13,8 @@ and ``benchmarks/results/latest.md`` (the short table the README carries):
 3. ``import nncourse`` against ``import numpy`` (fresh interpreters, median);
 4. nbval on every lesson notebook and the whole course against a one-cell notebook;
 5. grading throughput of ``nncourse grade`` against a serial ``pytest --nbval`` loop;
-6. the capstone notebook with a second core kept busy, with the course's thread setting
+6. the capstone notebook (``course.CAPSTONE``, lesson 8's part 2, which trains the final model twice) with a second
+   core kept busy, with the course's thread setting
    (``nncourse.threads.limit_threads()`` in its set-up cell) against the default threads and
    against an idle second core;
 7. ``nbgrader autograde`` against ``nncourse grade --jobs 1`` and ``--jobs 2`` on the same
@@ -420,7 +421,7 @@ def markdown(results: dict, targets: list[dict]) -> str:
         m = th["median_s"]
         others = ", ".join(f"{name} {_fmt(statistics.median(r['others_cores'] or 0 for r in rs), '.2f')}"
                            for name, rs in th["runs"].items())
-        other.append(f"| capstone notebook (lax nbval, kernel started without thread variables; median of {th['reps']}): "
+        other.append(f"| capstone notebook `{course.CAPSTONE}` (lax nbval, kernel started without thread variables; median of {th['reps']}): "
                      f"second core busy, course's setting (`limit_threads()`) / busy, default threads / idle second "
                      f"core, course's setting (others, our spinner included in the busy runs: {others}) | {m['course_busy']:.1f} s / "
                      f"{m['default_busy']:.1f} s / {m['course_idle']:.1f} s: default threads "
@@ -534,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         lessons = [x.strip() for x in args.grade_lessons.split(",")] if args.grade_lessons else None
         results["grading"] = course.grading_throughput(args.class_size, args.jobs, lessons)
     if "threads" in sections:
-        log("threads: the capstone with a busy second core, the course's thread setting against the default")
+        log(f"threads: the capstone ({course.CAPSTONE}) with a busy second core, the course's thread setting against the default")
         results["threads"] = course.capstone_threads(1 if args.quick else 2)
     scale_lessons = _lesson_stems(args.scale_lessons)
     if "nbgrader" in sections:

@@ -23,7 +23,7 @@ coordinate (for :func:`make_regression_curve`: to each target).
 :func:`load_digits`        1,797 real 8x8 handwritten digits (lesson 08)
 =========================  ======================================================
 
-Two data-preparation steps of the capstone (lesson 08) live here too:
+Two data-preparation steps of the capstone (lesson 08, part 1) live here too:
 :func:`standardise` (statistics from the training set only) and
 :func:`shift_images` (shifted copies of images, a cheap way to get more data).
 

@@ -1,4 +1,4 @@
-"""Lesson 08 (``08_capstone_digits.ipynb``): where a classifier goes wrong.
+"""Lesson 08, part 2 (``08b_capstone_your_network.ipynb``): where a classifier goes wrong.
 
 Accuracy (:func:`nncourse.training.accuracy`) is one number; the confusion
 matrix says *which* classes are mistaken for which:

@@ -1,7 +1,7 @@
 """The capstone's promise: its recipe reaches at least 97 % test accuracy on the digits.
 
-The recipe is read from the notebook's source (the code cell tagged
-``capstone-config``, a literal dict), never from its stored outputs, and run
+The recipe is read from the notebooks' source (the code cell tagged
+``capstone-config``, a literal dict, the same in both parts of lesson 8), never from its stored outputs, and run
 here through the package exactly as the notebook runs it: split, shifted
 copies, standardisation with training statistics, He initialisation, Adam
 with a cosine schedule and dropout. Training takes about 2 s.
@@ -19,17 +19,27 @@ from nncourse import datasets
 from nncourse.optim import cosine_decay
 from nncourse.regularization import train_val_test_split
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "08_capstone_digits.ipynb"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+#: Part 1 trains the final model in sections 2-7; part 2 trains it again in its set-up (it runs alone).
+PARTS = ("08a_capstone_training", "08b_capstone_your_network")
 REQUIRED_TEST_ACCURACY = 0.97
 
 
-def _config() -> dict:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+def _config_of(part: str) -> dict:
+    nb = nbformat.read(NOTEBOOKS / f"{part}.ipynb", as_version=4)
     cells = [c for c in nb.cells if "capstone-config" in c.metadata.get("tags", [])]
-    assert len(cells) == 1, "the capstone notebook must have exactly one cell tagged capstone-config"
+    assert len(cells) == 1, f"{part} must have exactly one cell tagged capstone-config"
     tree = ast.parse(cells[0].source)
     assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Assign), "the config cell is one assignment"
     return ast.literal_eval(tree.body[0].value)
+
+
+def _config() -> dict:
+    return _config_of(PARTS[0])
+
+
+def test_both_parts_train_the_same_recipe():
+    assert _config_of(PARTS[1]) == _config_of(PARTS[0])
 
 
 def _run(config: dict):

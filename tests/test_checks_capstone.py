@@ -18,10 +18,14 @@ from nncourse.checks import EXERCISES, CheckFailed, check, run_checks
 IDS = ["standardise", "shift-images", "predict-classes", "confusion-matrix", "per-class-accuracy"]
 
 
-def test_the_lesson_registers_its_exercises_with_points():
-    lesson = {eid: ex.points for eid, ex in EXERCISES.items() if ex.lesson == "08_capstone_digits"}
-    assert lesson == {"standardise": 2, "shift-images": 2, "predict-classes": 1, "confusion-matrix": 2,
-                      "per-class-accuracy": 1, "loss-and-grads": 4, "train-loop": 5}
+PARTS = {"08a_capstone_training": {"standardise": 2, "shift-images": 2, "predict-classes": 1},
+         "08b_capstone_your_network": {"confusion-matrix": 2, "per-class-accuracy": 1, "loss-and-grads": 4,
+                                       "train-loop": 5}}
+
+
+def test_the_lesson_registers_its_exercises_with_points_in_their_parts():
+    assert {part: {eid: ex.points for eid, ex in EXERCISES.items() if ex.lesson == part} for part in PARTS} == PARTS
+    assert not [eid for eid, ex in EXERCISES.items() if ex.lesson.startswith("08") and ex.lesson not in PARTS]
 
 
 def test_failure_names_the_case_and_shows_expected_and_got():

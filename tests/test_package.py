@@ -206,7 +206,7 @@ def test_the_course_lessons_are_found_by_the_one_function():
     from nncourse.grading.release import instructor_notebooks
 
     stems = [p.stem for p in course.lessons()]
-    assert stems[0] == "00_start_here" and stems[-1] == "08_capstone_digits"
+    assert stems[0] == "00_start_here" and stems[-1] == "08b_capstone_your_network"
     assert [s for s in stems if s.startswith("05")] == ["05a_computational_graphs", "05b_backward_pass",
                                                         "05c_gradient_checking"]
     assert instructor_notebooks() == course.lessons()

@@ -123,12 +123,12 @@ def test_a_wrong_part_is_flagged_and_the_reference_takes_its_place(tmp_path):
 
 
 def test_a_notebook_opened_alone_gets_the_reference_with_a_note(tmp_path):
-    _blank(tmp_path, "08_capstone_digits")
-    mine = your_parts("08_capstone_digits", folder=tmp_path, namespace={})
+    _blank(tmp_path, "08b_capstone_your_network")
+    mine = your_parts("08b_capstone_your_network", folder=tmp_path, namespace={})
     assert len(mine.notes) == 1 and "No lesson notebooks found" in mine.notes[0]
-    earlier = [p for p in mine.rows if p.lesson != "08_capstone_digits"]
+    earlier = [p for p in mine.rows if p.lesson != "08b_capstone_your_network"]
     assert earlier and all((p.source, p.status) == ("reference", "no notebook") for p in earlier)
-    current = _lesson_rows(mine, "08_capstone_digits")
+    current = _lesson_rows(mine, "08b_capstone_your_network")
     assert current and all(p.status == "not found" for p in current)
     assert repr(mine).startswith("No lesson notebooks found")
     assert "<p>No lesson notebooks found" in mine._repr_html_()
@@ -359,13 +359,16 @@ def test_without_the_course_notebooks_names_come_from_the_cell_or_the_reference(
 
 
 def _run_capstone(folder: Path) -> dict:
-    """Execute lesson 08 in ``folder`` (a workspace); the text of each of its 'your parts' cells by cell id."""
+    """Execute lesson 08's part 2 (it runs alone) in ``folder`` (a workspace).
+
+    Returns the text of each of its 'your parts' cells, by cell id.
+    """
     import os
 
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(folder / "08_capstone_digits.ipynb", as_version=4)
+    nb = nbformat.read(folder / "08b_capstone_your_network.ipynb", as_version=4)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
     texts = {}

@@ -1,6 +1,7 @@
-"""Exercise checks for lesson 08 (``08_capstone_digits.ipynb``): the digits capstone.
+"""Exercise checks for lesson 08, the digits capstone, in two parts: ``08a_capstone_training.ipynb``
+(the first three exercises) and ``08b_capstone_your_network.ipynb`` (the last four).
 
-Seven exercises, in the order the notebook uses them:
+Seven exercises, in the order the notebooks use them:
 
 ======================== ====== ======================================================
 id                       points what the learner writes
@@ -32,7 +33,8 @@ from .. import backprop, datasets, layers, losses, metrics, optim, training
 from .. import regularization as reg
 from ._definitions import Case, Exercise, Mistake, register
 
-LESSON = "08_capstone_digits"
+TRAINING = "08a_capstone_training"
+YOUR_NETWORK = "08b_capstone_your_network"
 
 
 # --------------------------------------------------------------------------- #
@@ -118,7 +120,7 @@ def _standardise_cases(rng):
 
 
 register(Exercise(
-    id="standardise", lesson=LESSON, title="Standardise with training statistics", points=2,
+    id="standardise", lesson=TRAINING, title="Standardise with training statistics", points=2,
     reference=datasets.standardise, make_cases=_standardise_cases, output_names=("X_train_std", "X_other_std"),
     fresh_result=True,
     mistakes=(
@@ -216,7 +218,7 @@ def _shift_cases(rng):
 
 
 register(Exercise(
-    id="shift-images", lesson=LESSON, title="Shifted copies of images", points=2,
+    id="shift-images", lesson=TRAINING, title="Shifted copies of images", points=2,
     reference=datasets.shift_images, make_cases=_shift_cases, fresh_result=True,
     mistakes=(
         Mistake("roll", _roll,
@@ -278,7 +280,7 @@ def _predict_cases(rng):
 
 
 register(Exercise(
-    id="predict-classes", lesson=LESSON, title="Predicted classes", points=1,
+    id="predict-classes", lesson=TRAINING, title="Predicted classes", points=1,
     reference=training.predict_classes, make_cases=_predict_cases,
     mistakes=(
         Mistake("probabilities", _probabilities,
@@ -357,7 +359,7 @@ def _confusion_cases(rng):
 
 
 register(Exercise(
-    id="confusion-matrix", lesson=LESSON, title="Confusion matrix", points=2,
+    id="confusion-matrix", lesson=YOUR_NETWORK, title="Confusion matrix", points=2,
     reference=metrics.confusion_matrix, make_cases=_confusion_cases,
     mistakes=(
         Mistake("transposed", _transposed,
@@ -427,7 +429,7 @@ def _per_class_cases(rng):
 
 
 register(Exercise(
-    id="per-class-accuracy", lesson=LESSON, title="Accuracy per class", points=1,
+    id="per-class-accuracy", lesson=YOUR_NETWORK, title="Accuracy per class", points=1,
     reference=metrics.per_class_accuracy, make_cases=_per_class_cases,
     mistakes=(
         Mistake("column-sums", _column_sums,
@@ -556,7 +558,7 @@ def _assembled(*, penalty_in_loss=True, penalty_in_grads=True, biases_penalised=
 
 
 register(Exercise(
-    id="loss-and-grads", lesson=LESSON, title="Loss and gradients of one batch, from your parts", points=4,
+    id="loss-and-grads", lesson=YOUR_NETWORK, title="Loss and gradients of one batch, from your parts", points=4,
     reference=loss_and_grads, make_cases=_loss_cases, run=_run_loss_and_grads,
     mistakes=(
         Mistake("penalty-missing-from-loss", _assembled(penalty_in_loss=False),
@@ -676,7 +678,7 @@ def _loop(*, t_per_array=False, schedule=True, rng_per_epoch=False, reset_moment
 
 
 register(Exercise(
-    id="train-loop", lesson=LESSON, title="The training loop: mini-batches, Adam, a cosine schedule", points=5,
+    id="train-loop", lesson=YOUR_NETWORK, title="The training loop: mini-batches, Adam, a cosine schedule", points=5,
     reference=train_loop, make_cases=_train_cases, run=_run_train_loop,
     mistakes=(
         Mistake("step-counter-per-array", _loop(t_per_array=True),
