@@ -105,7 +105,8 @@ def test_released_copies_use_the_reference_and_say_not_attempted(tmp_path):
 
 
 def test_a_wrong_part_is_flagged_and_the_reference_takes_its_place(tmp_path):
-    _solved(tmp_path, "01_linear_algebra")
+    _solved(tmp_path, "01a_vectors_and_matrices")
+    _solved(tmp_path, "01b_broadcasting_and_gradients")
     _with_answer(tmp_path, "02_activations", "relu", WRONG_RELU)
     mine = your_parts("02_activations", folder=tmp_path)
     relu = mine.part("relu")
@@ -152,7 +153,8 @@ def test_the_current_directory_is_the_default_folder(tmp_path, monkeypatch):
 
 
 def test_the_namespace_overrides_the_saved_file_of_the_current_lesson(tmp_path):
-    _solved(tmp_path, "01_linear_algebra")
+    _solved(tmp_path, "01a_vectors_and_matrices")
+    _solved(tmp_path, "01b_broadcasting_and_gradients")
     _blank(tmp_path, "02_activations")            # saved before the learner solved anything
     namespace = {"relu": lambda z: np.maximum(z, 0.0), "sigmoid": activations.sigmoid}
     exec(WRONG_RELU.replace("def relu", "def softmax"), {"np": np}, namespace)  # noqa: S102 - a wrong softmax
@@ -261,7 +263,9 @@ def test_an_unreadable_notebook_is_an_error_for_its_parts(tmp_path, content, rea
     mine = your_parts("02_activations", folder=tmp_path)
     rows = _lesson_rows(mine, "02_activations")
     assert rows and all(p.status == "error" and reason in p.detail for p in rows)
-    assert all(p.status == "no notebook" for p in _lesson_rows(mine, "01_linear_algebra"))
+    for lesson in ("01a_vectors_and_matrices", "01b_broadcasting_and_gradients"):
+        rows = _lesson_rows(mine, lesson)
+        assert rows and all(p.status == "no notebook" for p in rows)
 
 
 def test_a_huge_notebook_is_not_read(tmp_path, monkeypatch):
