@@ -6,7 +6,7 @@
 
 The other course commands work the same way from a plain shell, without
 activating anything (they are ``nncourse COMMAND``, which JupyterLab's terminals
-also find): ``python3 course.py check workspace/01_linear_algebra.ipynb``,
+also find): ``python3 course.py check workspace/01a_vectors_and_matrices.ipynb``,
 ``python3 course.py exercises``, ``python3 course.py release --out DIR``,
 ``python3 course.py grade SUBMISSIONS --out RESULTS``.
 

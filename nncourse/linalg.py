@@ -1,4 +1,4 @@
-"""Lesson 01 (``01_linear_algebra.ipynb``): the linear algebra a network is made of.
+"""Lesson 01, part 1 (``01a_vectors_and_matrices.ipynb``): the linear algebra a network is made of.
 
 Vectors and matrices are numpy arrays. A batch of samples is a matrix with one
 sample per **row**, so a layer is the affine map

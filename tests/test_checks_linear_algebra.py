@@ -15,7 +15,7 @@ import pytest
 
 from nncourse.checks import EXERCISES, CheckFailed, check, run_checks
 
-LESSONS = ("00_start_here", "01_linear_algebra")
+LESSONS = ("00_start_here", "01a_vectors_and_matrices", "01b_broadcasting_and_gradients")
 IDS = [e.id for e in EXERCISES.values() if e.lesson in LESSONS]
 
 
@@ -23,6 +23,11 @@ def test_lessons_have_their_exercises():
     assert IDS == ["centre", "dot-loop", "matmul-loop", "affine", "norms", "row-normalise", "grad-quadratic",
                    "grad-least-squares", "grad-norm"]
     assert EXERCISES["centre"].lesson == "00_start_here"
+    # Lesson 01 comes in two parts; each exercise belongs to the part that asks it.
+    assert {i: EXERCISES[i].lesson for i in IDS[1:]} == {
+        **dict.fromkeys(["dot-loop", "matmul-loop", "affine", "norms"], "01a_vectors_and_matrices"),
+        **dict.fromkeys(["row-normalise", "grad-quadratic", "grad-least-squares", "grad-norm"],
+                        "01b_broadcasting_and_gradients")}
     assert all(len(EXERCISES[i].mistakes) >= 3 for i in IDS)
     assert {i: EXERCISES[i].points for i in IDS} == {
         "centre": 1, "dot-loop": 1, "matmul-loop": 2, "affine": 2, "norms": 2, "row-normalise": 2,

@@ -32,7 +32,7 @@ from nncourse.grading import notebook_format as nf
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSON = "01_linear_algebra"
+LESSON = "01a_vectors_and_matrices"
 
 
 def _nbgrader_or_skip() -> None:

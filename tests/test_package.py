@@ -92,7 +92,7 @@ def test_lab_makes_the_workspace_in_the_current_folder_and_starts_jupyterlab_the
     monkeypatch.chdir(tmp_path)
     args = cli.build_parser(load="lab").parse_args(["lab", "--no-browser"])
     assert lab.run(args) == 0
-    assert (tmp_path / "workspace" / "01_linear_algebra.ipynb").is_file()
+    assert (tmp_path / "workspace" / "01a_vectors_and_matrices.ipynb").is_file()
     command, env = started[-1]
     assert f"--notebook-dir={tmp_path / 'workspace'}" in command and "--no-browser" in command
     assert "created your workspace" in capsys.readouterr().out.lower()
@@ -133,9 +133,9 @@ def test_course_py_passes_the_course_commands_on_from_the_callers_folder(monkeyp
     monkeypatch.setattr(course_script, "ensure_environment", lambda extras="": calls.append(("setup", extras)))
     monkeypatch.setattr(course_script.subprocess, "call", lambda argv, **kw: calls.append((argv, kw)) or 0)
     monkeypatch.chdir(tmp_path)
-    assert course_script.main(["check", "workspace/01_linear_algebra.ipynb"]) == 0
+    assert course_script.main(["check", "workspace/01a_vectors_and_matrices.ipynb"]) == 0
     (_, extras), (argv, kw) = calls
-    assert argv[1:] == ["-m", "nncourse", "check", "workspace/01_linear_algebra.ipynb"] and "cwd" not in kw
+    assert argv[1:] == ["-m", "nncourse", "check", "workspace/01a_vectors_and_matrices.ipynb"] and "cwd" not in kw
     assert course_script.main(["no-such-command"]) == 2
 
 
@@ -158,15 +158,15 @@ def test_nbgrader_command_writes_sources_with_diagrams_inside_and_refuses_unknow
     from nncourse import course
     from nncourse.commands.nbgrader import write_course
 
-    assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "01_linear_algebra"]) == 0
+    assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "01a_vectors_and_matrices"]) == 0
     assert "(2 diagram(s) attached)" in capsys.readouterr().out
-    folder = tmp_path / "course" / "source" / "01_linear_algebra"
-    text = (folder / "01_linear_algebra.ipynb").read_text()
+    folder = tmp_path / "course" / "source" / "01a_vectors_and_matrices"
+    text = (folder / "01a_vectors_and_matrices.ipynb").read_text()
     assert "../images/" not in text and "](attachment:linear_algebra_layer.png)" in text
     cell = next(c for c in json.loads(text)["cells"] if "attachment:linear_algebra_layer.png" in "".join(c["source"]))
     assert base64.b64decode(cell["attachments"]["linear_algebra_layer.png"]["image/png"]) == \
         (course.images_folder() / "linear_algebra_layer.png").read_bytes()
-    assert sorted(p.name for p in folder.iterdir()) == ["01_linear_algebra.ipynb"], "no images/ folder needed"
+    assert sorted(p.name for p in folder.iterdir()) == ["01a_vectors_and_matrices.ipynb"], "no images/ folder needed"
     assert "c.ClearOutput.enabled = False" in (tmp_path / "course" / "nbgrader_config.py").read_text()
     assert cli.main(["nbgrader", str(tmp_path / "course"), "--lesson", "99_nothing"]) == 2
     assert "no lesson named 99_nothing" in capsys.readouterr().out

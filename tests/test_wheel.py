@@ -149,7 +149,7 @@ def test_lab_from_the_wheel_makes_the_workspace_here_and_serves_it(installed):
         assert contents is not None, f"JupyterLab did not answer within 90 s:\n{log.read_text()[-3000:]}"
         served = sorted(item["name"] for item in contents["content"] if item["name"].endswith(".ipynb"))
         assert served == LESSONS
-        assert (installed["work"] / "workspace" / "01_linear_algebra.ipynb").is_file()
+        assert (installed["work"] / "workspace" / "01a_vectors_and_matrices.ipynb").is_file()
         # Terminals and kernels of this lab find the wheel's `nncourse` first.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/kernelspecs?token={token}", timeout=5) as r:
             assert json.load(r)["kernelspecs"]

@@ -1,12 +1,14 @@
-"""Exercise checks for lesson 01 (``01_linear_algebra.ipynb``) and the warm-up of ``00_start_here``.
+"""Exercise checks for lesson 01, in two parts (``01a_vectors_and_matrices.ipynb`` and
+``01b_broadcasting_and_gradients.ipynb``), and the warm-up of ``00_start_here``.
 
-Exercises, warm-up first: ``centre`` (lesson 00: subtract the mean),
+Exercises, warm-up first: ``centre`` (lesson 00: subtract the mean). Part 1:
 ``dot-loop``, ``matmul-loop`` (the definitions written as loops), ``affine``
 (a layer's ``Z = X @ W + b`` for a batch, refusing shapes that numpy would
-broadcast silently), ``norms`` (L1, L2 and Frobenius), ``row-normalise``
-(broadcasting with ``keepdims``), and two derivations: ``grad-quadratic``
-(the gradient of ``x^T A x`` for a matrix that need not be symmetric) and
-``grad-least-squares`` (the gradient of the mean squared error of a linear model).
+broadcast silently), ``norms`` (L1, L2 and Frobenius). Part 2: ``row-normalise``
+(broadcasting with ``keepdims``), and three derivations: ``grad-quadratic``
+(the gradient of ``x^T A x`` for a matrix that need not be symmetric),
+``grad-least-squares`` (the gradient of the mean squared error of a linear model)
+and ``grad-norm`` (the gradient of the length ``||x||_2``, by the chain rule).
 
 Every case draws fresh numbers from the ``rng`` it is given, so a hard-coded
 answer cannot pass; every ``Mistake`` is a wrong version learners really write,
@@ -80,7 +82,9 @@ register(Exercise(
 # dot-loop
 # --------------------------------------------------------------------------- #
 
-LESSON = "01_linear_algebra"
+# The lesson is split into two notebooks; each exercise belongs to the part that asks it.
+VECTORS = "01a_vectors_and_matrices"
+BROADCASTING = "01b_broadcasting_and_gradients"
 
 
 def _dot_cases(rng: np.random.Generator) -> list:
@@ -113,7 +117,7 @@ def _dot_sum_of_sums(a, b):
 
 register(Exercise(
     id="dot-loop",
-    lesson=LESSON,
+    lesson=VECTORS,
     title="Dot product with a loop",
     points=1,
     reference=linalg.dot_loop,
@@ -187,7 +191,7 @@ def _matmul_with(*, a_index="ij", b_index="jk", last_only=False, inner="n", star
 
 register(Exercise(
     id="matmul-loop",
-    lesson=LESSON,
+    lesson=VECTORS,
     title="Matrix product with three loops",
     points=2,
     reference=linalg.matmul_loop,
@@ -308,7 +312,7 @@ def _affine_b_against_inputs(X, W, b):
 
 register(Exercise(
     id="affine",
-    lesson=LESSON,
+    lesson=VECTORS,
     title="A layer for a batch, Z = XW + b, refusing wrong shapes",
     points=2,
     reference=linalg.affine,
@@ -388,7 +392,7 @@ def _norm_with(l1=None, l2=None, fro=None, default="l2", scalar=True):
 
 register(Exercise(
     id="norms",
-    lesson=LESSON,
+    lesson=VECTORS,
     title="L1, L2 and Frobenius norms",
     points=2,
     reference=linalg.norm,
@@ -453,7 +457,7 @@ def _row_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="row-normalise",
-    lesson=LESSON,
+    lesson=BROADCASTING,
     title="Scale every row to length 1 (broadcasting with keepdims)",
     points=2,
     reference=normalise_rows,
@@ -504,7 +508,7 @@ def _quadratic_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="grad-quadratic",
-    lesson=LESSON,
+    lesson=BROADCASTING,
     title="Gradient of x^T A x (A not necessarily symmetric)",
     points=3,
     reference=grad_quadratic,
@@ -565,7 +569,7 @@ def _least_squares_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="grad-least-squares",
-    lesson=LESSON,
+    lesson=BROADCASTING,
     title="Gradient of the mean squared error of a linear model",
     points=3,
     reference=grad_least_squares,
@@ -631,7 +635,7 @@ def _grad_norm_cases(rng: np.random.Generator) -> list:
 
 register(Exercise(
     id="grad-norm",
-    lesson=LESSON,
+    lesson=BROADCASTING,
     title="Gradient of the length ||x||_2, derived with the chain rule",
     points=2,
     reference=grad_norm,

@@ -140,7 +140,7 @@ def release(out: Path, notebooks: list[Path] | None = None) -> list[str]:
     out = Path(out)
     notebooks = instructor_notebooks() if notebooks is None else [Path(p) for p in notebooks]
     if not notebooks:
-        raise ValueError("no instructor notebooks to release (expected files named like 01_linear_algebra.ipynb)")
+        raise ValueError("no instructor notebooks to release (expected files named like 01a_vectors_and_matrices.ipynb)")
     out.mkdir(parents=True, exist_ok=True)
     recorded = _read_manifest(out)
     messages, unchanged = [], 0
