@@ -295,13 +295,13 @@ def test_set_up_imports_skip_magics_exercises_and_broken_cells():
 
 
 def test_re_checks_never_feed_a_grading_result_sink(tmp_path):
-    saved = LESSONS[:LESSONS.index("02_activations") + 1]
+    saved = LESSONS[:LESSONS.index("02a_activation_functions") + 1]
     for lesson in saved:
         _solved(tmp_path, lesson)
     sink = tmp_path / "sink"
     set_result_sink(sink, 1234)
     try:
-        mine = your_parts("02_activations", folder=tmp_path, namespace={"relu": activations.relu})
+        mine = your_parts("02a_activation_functions", folder=tmp_path, namespace={"relu": activations.relu})
     finally:
         set_result_sink(None)
     assert mine.part("relu").source == "yours"
