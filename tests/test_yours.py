@@ -95,9 +95,9 @@ def test_a_part_of_a_split_lesson_reads_the_earlier_parts_from_their_own_noteboo
 
 
 def test_released_copies_use_the_reference_and_say_not_attempted(tmp_path):
-    for lesson in LESSONS[:LESSONS.index("03_forward_pass") + 1]:
+    for lesson in LESSONS[:LESSONS.index("03a_forward_pass") + 1]:
         _blank(tmp_path, lesson)
-    mine = your_parts("03_forward_pass", folder=tmp_path)
+    mine = your_parts("03a_forward_pass", folder=tmp_path)
     assert mine.rows and all(p.source == "reference" and p.status == "not attempted" for p in mine.rows)
     assert mine.relu is activations.relu
     assert mine.yours == []
