@@ -48,6 +48,18 @@ def test_the_stated_time_matches_the_content(path):
         f"({found.breakdown()}); update the statement (tolerance {lesson_time.TOLERANCE:.0%} or 5 minutes)")
 
 
+#: A lesson longer than this is split into parts (issue 13): one sitting each.
+MAX_MINUTES = 100
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_no_notebook_is_longer_than_one_sitting(path):
+    found = lesson_time.estimate(nbformat.read(path, as_version=4))
+    assert found.minutes <= MAX_MINUTES + 0.5, (
+        f"{path.name} is estimated at {found.minutes:.0f} minutes ({found.breakdown()}): split it into parts of at "
+        f"most {MAX_MINUTES} minutes (NNa_..., NNb_...; README, 'The lessons')")
+
+
 def test_pending_lessons_are_still_pending():
     for stem in sorted(PENDING):
         notebook = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
