@@ -31,7 +31,7 @@ def run(args) -> int:
 
     known = sorted({e.lesson for e in EXERCISES.values()}, key=course.lesson_key)
     if args.lesson is not None and args.lesson not in known:
-        parts = [k for k in known if k[:2] == args.lesson[:2]] if args.lesson[:2].isdigit() else []
+        parts = course.parts_of(args.lesson, known)
         print(f"nncourse exercises: --lesson {args.lesson!r} is not a lesson; "
               + (f"lesson {args.lesson[:2]} comes in parts: {', '.join(parts)}" if parts
                  else f"the lessons are {', '.join(known)}"), file=sys.stderr)

@@ -47,6 +47,17 @@ def lessons(folder: Path | None = None) -> list[Path]:
     return sorted(found, key=lambda p: lesson_key(p.name))
 
 
+def parts_of(name: str, stems) -> list[str]:
+    """The parts among ``stems`` of the lesson an unsplit name refers to (``05_backprop`` -> 05a, 05b, 05c).
+
+    ``name`` is a file name or stem; [] when it names a part itself or has no lesson number.
+    """
+    stem = name[: -len(".ipynb")] if name.endswith(".ipynb") else name
+    if not stem[:2].isdigit() or stem[2:3].isalpha():
+        return []
+    return sorted((s for s in stems if s[:2] == stem[:2] and s[2:3].isalpha()), key=lesson_key)
+
+
 def root() -> Path:
     """The folder that holds ``notebooks/`` and ``images/``; raise ``FileNotFoundError`` when neither layout has them."""
     for candidate in (_PACKAGED, _CLONE):

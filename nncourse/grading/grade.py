@@ -68,6 +68,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from nncourse import course
 from nncourse.checks import EXERCISES, _exchange
 from nncourse.checks import exercise_rng, judge
 
@@ -353,8 +354,8 @@ def discover(submissions_fd: int, lessons: dict[str, Path], only: list[str] | No
 
 def _why_not_a_lesson(entry: str, lessons) -> str:
     """Why a file is not graded; a lesson since split into parts is named (``05_backprop.ipynb``: 05a, 05b, 05c)."""
-    parts = sorted(stem for stem in lessons if entry[:2].isdigit() and stem[:2] == entry[:2] and stem[2:3].isalpha())
-    if entry.endswith(".ipynb") and parts and not entry[2:3].isalpha():
+    parts = course.parts_of(entry, lessons)
+    if entry.endswith(".ipynb") and parts:
         return (f"lesson {entry[:2]} now comes in parts, each handed in as its own notebook: "
                 f"{', '.join(p + '.ipynb' for p in parts)}")
     return "not a lesson notebook named as released"
